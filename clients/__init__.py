@@ -1,0 +1,1 @@
+"""Client profiles, KYC, trading accounts and the client portal."""

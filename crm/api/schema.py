@@ -1,0 +1,60 @@
+"""drf-spectacular glue: operationId from the view, shared parameter and response shapes."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+
+class OperationSchema(AutoSchema):
+    def get_operation_id(self) -> str:
+        return getattr(self.view, "operation_id", None) or super().get_operation_id()
+
+    def get_tags(self) -> list[str]:
+        operation_id = getattr(self.view, "operation_id", None)
+        return [".".join(operation_id.split(".")[:2])] if operation_id else super().get_tags()
+
+
+X_LANGUAGE = OpenApiParameter(
+    "X-Language",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    default="zh-CN",
+    enum=["zh-CN", "en-US"],
+    description="Language of the response texts.",
+)
+
+
+
+class EmptySerializer(serializers.Serializer):
+    """`{}`."""
+
+
+@cache
+def page_of(item_serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """`{"list": [item…], "total": N}` for `item_serializer`, named after it in the schema."""
+    name = item_serializer.__name__.removesuffix("Serializer") + "Page"
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "list": item_serializer(many=True),
+            "total": serializers.IntegerField(),
+            "__module__": item_serializer.__module__,
+        },
+    )
+
+
+@cache
+def list_of(item_serializer: type[serializers.Serializer]) -> type[serializers.Serializer]:
+    """`{"list": [item…]}` for `item_serializer`."""
+    name = item_serializer.__name__.removesuffix("Serializer") + "List"
+    return type(
+        name,
+        (serializers.Serializer,),
+        {"list": item_serializer(many=True), "__module__": item_serializer.__module__},
+    )

@@ -1,0 +1,2 @@
+"""The company's public settings: company, appearance, app keys, security, languages,
+countries, currencies and leverages."""

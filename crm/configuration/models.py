@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.users.models import Language, PasswordStrength
+
+COMPANY_CACHE_KEY = "configuration:company"
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone %(value)s."), params={"value": value})
+
+
+def validate_i18n_texts(value) -> None:
+    """`{"zh-CN": "…", "en-US": "…"}` with known language keys and string values."""
+    if not isinstance(value, dict) or not all(isinstance(text, str) for text in value.values()):
+        raise ValidationError(_('Give texts as {"zh-CN": "…", "en-US": "…"}.'))
+    unknown = set(value) - set(Language.values)
+    if unknown:
+        raise ValidationError(_("Unknown languages: %(names)s."), params={"names": ", ".join(sorted(unknown))})
+
+
+class SingletonModel(models.Model):
+    """A settings row of which there is exactly one (pk 1)."""
+
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def load(cls):
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+
+class FundingMethod(models.TextChoices):
+    """How money reaches or leaves the broker (the spec's `method` enum, without `all`)."""
+
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    INTERNATIONAL_WIRE_TRANSFER = "international_wire_transfer", _("International wire transfer")
+    CRYPTOCURRENCY = "cryptocurrency", _("Cryptocurrency")
+
+
+class Company(SingletonModel):
+    broker_name_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
+    company_logo = models.FileField(upload_to="company/", storage="public", blank=True)
+    login_page_logo = models.FileField(upload_to="company/", storage="public", blank=True)
+    watermark_logo = models.FileField(upload_to="company/", storage="public", blank=True)
+    email = models.EmailField(blank=True)
+    support_phone = models.CharField(max_length=32, blank=True)
+    timezone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
+    version = models.CharField(max_length=32, default="1.0.0", help_text=_("Shown to apps as the tenant version."))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("company")
+
+    def __str__(self) -> str:
+        return str(self.broker_name_i18n.get(Language.EN_US) or self.broker_name_i18n.get(Language.ZH_CN) or "Company")
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(COMPANY_CACHE_KEY)
+
+
+class LoginLayout(models.TextChoices):
+    CENTERED = "centered", _("Centered")
+    LEFT = "left", _("Form on the left")
+    RIGHT = "right", _("Form on the right")
+
+
+class Appearance(SingletonModel):
+    admin_login_bg_image = models.FileField(upload_to="appearance/", storage="public", blank=True)
+    admin_login_copy_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
+    admin_login_layout = models.CharField(max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED)
+    client_login_bg_image = models.FileField(upload_to="appearance/", storage="public", blank=True)
+    client_login_copy_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
+    client_login_layout = models.CharField(max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED)
+    ib_login_bg_image = models.FileField(upload_to="appearance/", storage="public", blank=True)
+    ib_login_copy_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
+    ib_login_layout = models.CharField(max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("appearance")
+
+    def __str__(self) -> str:
+        return str(_("Appearance"))
+
+
+class AppKeys(SingletonModel):
+    """Public keys the apps embed (captcha); their secrets stay on the server."""
+
+    recaptcha_web_key = models.CharField(max_length=128, blank=True)
+    recaptcha_android_key = models.CharField(max_length=128, blank=True)
+    recaptcha_secret_key = models.CharField(max_length=128, blank=True)
+    tencent_web_app_id = models.PositiveBigIntegerField(null=True, blank=True)
+    tencent_ios_app_id = models.PositiveBigIntegerField(null=True, blank=True)
+    tencent_android_app_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # Tencent's AppSecretKey, one per captcha app id.
+    tencent_app_secret_keys = models.JSONField(default=dict, blank=True, help_text=_('{"<app id>": "<AppSecretKey>"}'))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("app keys")
+
+    def __str__(self) -> str:
+        return str(_("App keys"))
+
+    def tencent_app_ids(self) -> set[int]:
+        return {app_id for app_id in (self.tencent_web_app_id, self.tencent_ios_app_id, self.tencent_android_app_id) if app_id}
+
+
+class VerificationScene(models.TextChoices):
+    """Where an e-mail code is asked for."""
+
+    REGISTER = "register", _("Registration")
+    WITHDRAWAL = "withdrawal", _("Withdrawal")
+    TRANSFER = "transfer", _("Transfer")
+    PASSWORD_CHANGE = "password_change", _("Password change")
+
+
+class SecuritySettings(SingletonModel):
+    email_verification_scenarios = models.JSONField(
+        default=list, blank=True, help_text=_("Scenes that need an e-mail code: register, withdrawal, transfer, password_change.")
+    )
+    google_two_factor_enabled = models.BooleanField(default=False)
+    re_captcha_enabled = models.BooleanField(default=False)
+    tencent_two_factor_enabled = models.BooleanField(default=False, help_text=_("Tencent captcha at login."))
+    required_password_strength = models.CharField(
+        max_length=8, choices=PasswordStrength.choices, default=PasswordStrength.MEDIUM
+    )
+    email_code_lifetime_minutes = models.PositiveSmallIntegerField(default=10)
+    email_code_resend_seconds = models.PositiveSmallIntegerField(default=60)
+    email_code_max_attempts = models.PositiveSmallIntegerField(default=5)
+    login_max_failures = models.PositiveSmallIntegerField(default=5, help_text=_("Per e-mail and per IP in 15 minutes."))
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("security settings")
+
+    def __str__(self) -> str:
+        return str(_("Security settings"))
+
+    def clean(self) -> None:
+        unknown = set(self.email_verification_scenarios or []) - set(VerificationScene.values)
+        if unknown:
+            raise ValidationError({"email_verification_scenarios": _("Unknown scenes: %s") % ", ".join(sorted(unknown))})
+
+    def requires_email_code(self, scene: str) -> bool:
+        return scene in (self.email_verification_scenarios or [])
+
+    @property
+    def is_captcha_on(self) -> bool:
+        return self.re_captcha_enabled or self.tencent_two_factor_enabled
+
+
+class PortalLanguage(models.Model):
+    """A language the portals offer."""
+
+    code = models.CharField(max_length=8, choices=Language.choices, unique=True)
+    name = models.CharField(max_length=64)
+    is_enabled = models.BooleanField(default=True)
+    is_default = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_language")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Country(models.Model):
+    code = models.CharField(max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2"))
+    name_i18n = models.JSONField(default=dict, validators=[validate_i18n_texts])
+    phone_code = models.CharField(max_length=8, blank=True)
+    is_enabled = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name_plural = _("countries")
+        constraints = [models.CheckConstraint(condition=models.Q(code__regex=r"^[A-Z]{2}$"), name="country_code_iso2")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_i18n.get(Language.EN_US, '')}".strip()
+
+
+class Currency(models.Model):
+    code = models.CharField(max_length=10, unique=True, help_text=_("ISO 4217, or a coin such as USDT"))
+    name = models.CharField(max_length=64)
+    symbol = models.CharField(max_length=8, blank=True)
+    precision = models.PositiveSmallIntegerField(default=2, help_text=_("Digits after the decimal point."))
+    for_bank_transfer = models.BooleanField(default=True)
+    for_international_wire_transfer = models.BooleanField(default=True)
+    for_cryptocurrency = models.BooleanField(default=False)
+    is_enabled = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name_plural = _("currencies")
+        constraints = [models.CheckConstraint(condition=models.Q(precision__lte=8), name="currency_precision_at_most_8")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def methods(self) -> list[str]:
+        return [method for method in FundingMethod.values if getattr(self, f"for_{method}")]
+
+
+class Leverage(models.Model):
+    """A leverage the broker offers: 100 means 1:100."""
+
+    value = models.PositiveIntegerField(unique=True)
+    is_enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["value"]
+        constraints = [models.CheckConstraint(condition=models.Q(value__gte=1), name="leverage_at_least_1")]
+
+    def __str__(self) -> str:
+        return f"1:{self.value}"

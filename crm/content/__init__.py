@@ -1,0 +1,1 @@
+"""Placements and popups shown in the client and IB portals."""

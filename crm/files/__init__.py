@@ -1,0 +1,1 @@
+"""Uploaded files, storage credentials and private download links."""

@@ -1,0 +1,1 @@
+"""Menus and buttons per role: what each portal shows a user."""

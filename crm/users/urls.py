@@ -1,0 +1,3 @@
+from crm.api.routing import operation_urls
+
+urlpatterns = operation_urls([])

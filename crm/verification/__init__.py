@@ -1,0 +1,1 @@
+"""E-mail verification codes per scene, and captcha verification."""

@@ -1,0 +1,1 @@
+"""Channels, deposits, withdrawals, transfers and the ledger."""

@@ -1,0 +1,1 @@
+"""Introducing brokers: hierarchy, referrals, rebate plans and commissions."""

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class IbConfig(AppConfig):
+    name = "ib"
