@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -27,7 +28,6 @@ X_LANGUAGE = OpenApiParameter(
     enum=["zh-CN", "en-US"],
     description="Language of the response texts.",
 )
-
 
 
 class EmptySerializer(serializers.Serializer):
@@ -58,3 +58,11 @@ def list_of(item_serializer: type[serializers.Serializer]) -> type[serializers.S
         (serializers.Serializer,),
         {"list": item_serializer(many=True), "__module__": item_serializer.__module__},
     )
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "crm.users.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "The token from login or register."}

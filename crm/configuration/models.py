@@ -4,6 +4,8 @@ import zoneinfo
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage, storages
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +28,28 @@ def validate_i18n_texts(value) -> None:
         raise ValidationError(_("Unknown languages: %(names)s."), params={"names": ", ".join(sorted(unknown))})
 
 
+def public_storage() -> Storage:
+    """The `public` storage (logos, login backgrounds): served without signatures.
+
+    A callable, not the alias: `FileField(storage=...)` takes a storage or a callable, and the
+    callable keeps migrations free of the storage's settings.
+    """
+    return storages["public"]
+
+
+# Public images. No SVG: served from our origin, an SVG can carry script.
+IMAGE_EXTENSIONS = ["png", "jpg", "jpeg", "webp", "gif"]
+
+
+def image_field(upload_to: str) -> models.FileField:
+    return models.FileField(
+        upload_to=upload_to,
+        storage=public_storage,
+        blank=True,
+        validators=[FileExtensionValidator(IMAGE_EXTENSIONS)],
+    )
+
+
 class SingletonModel(models.Model):
     """A settings row of which there is exactly one (pk 1)."""
 
@@ -34,14 +58,14 @@ class SingletonModel(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
     @classmethod
     def load(cls):
         row, _created = cls.objects.get_or_create(pk=1)
         return row
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
 
 
 class FundingMethod(models.TextChoices):
@@ -54,9 +78,9 @@ class FundingMethod(models.TextChoices):
 
 class Company(SingletonModel):
     broker_name_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
-    company_logo = models.FileField(upload_to="company/", storage="public", blank=True)
-    login_page_logo = models.FileField(upload_to="company/", storage="public", blank=True)
-    watermark_logo = models.FileField(upload_to="company/", storage="public", blank=True)
+    company_logo = image_field("company/")
+    login_page_logo = image_field("company/")
+    watermark_logo = image_field("company/")
     email = models.EmailField(blank=True)
     support_phone = models.CharField(max_length=32, blank=True)
     timezone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
@@ -80,13 +104,13 @@ class LoginLayout(models.TextChoices):
 
 
 class Appearance(SingletonModel):
-    admin_login_bg_image = models.FileField(upload_to="appearance/", storage="public", blank=True)
+    admin_login_bg_image = image_field("appearance/")
     admin_login_copy_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
     admin_login_layout = models.CharField(max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED)
-    client_login_bg_image = models.FileField(upload_to="appearance/", storage="public", blank=True)
+    client_login_bg_image = image_field("appearance/")
     client_login_copy_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
     client_login_layout = models.CharField(max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED)
-    ib_login_bg_image = models.FileField(upload_to="appearance/", storage="public", blank=True)
+    ib_login_bg_image = image_field("appearance/")
     ib_login_copy_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
     ib_login_layout = models.CharField(max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED)
 
@@ -116,7 +140,11 @@ class AppKeys(SingletonModel):
         return str(_("App keys"))
 
     def tencent_app_ids(self) -> set[int]:
-        return {app_id for app_id in (self.tencent_web_app_id, self.tencent_ios_app_id, self.tencent_android_app_id) if app_id}
+        return {
+            app_id
+            for app_id in (self.tencent_web_app_id, self.tencent_ios_app_id, self.tencent_android_app_id)
+            if app_id
+        }
 
 
 class VerificationScene(models.TextChoices):
@@ -130,7 +158,9 @@ class VerificationScene(models.TextChoices):
 
 class SecuritySettings(SingletonModel):
     email_verification_scenarios = models.JSONField(
-        default=list, blank=True, help_text=_("Scenes that need an e-mail code: register, withdrawal, transfer, password_change.")
+        default=list,
+        blank=True,
+        help_text=_("Scenes that need an e-mail code: register, withdrawal, transfer, password_change."),
     )
     google_two_factor_enabled = models.BooleanField(default=False)
     re_captcha_enabled = models.BooleanField(default=False)
@@ -141,7 +171,9 @@ class SecuritySettings(SingletonModel):
     email_code_lifetime_minutes = models.PositiveSmallIntegerField(default=10)
     email_code_resend_seconds = models.PositiveSmallIntegerField(default=60)
     email_code_max_attempts = models.PositiveSmallIntegerField(default=5)
-    login_max_failures = models.PositiveSmallIntegerField(default=5, help_text=_("Per e-mail and per IP in 15 minutes."))
+    login_max_failures = models.PositiveSmallIntegerField(
+        default=5, help_text=_("Per e-mail and per IP in 15 minutes.")
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("security settings")
@@ -152,7 +184,9 @@ class SecuritySettings(SingletonModel):
     def clean(self) -> None:
         unknown = set(self.email_verification_scenarios or []) - set(VerificationScene.values)
         if unknown:
-            raise ValidationError({"email_verification_scenarios": _("Unknown scenes: %s") % ", ".join(sorted(unknown))})
+            raise ValidationError(
+                {"email_verification_scenarios": _("Unknown scenes: %s") % ", ".join(sorted(unknown))}
+            )
 
     def requires_email_code(self, scene: str) -> bool:
         return scene in (self.email_verification_scenarios or [])
@@ -174,7 +208,9 @@ class PortalLanguage(models.Model):
     class Meta:
         ordering = ["position", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True), name="one_default_language")
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_language"
+            )
         ]
 
     def __str__(self) -> str:
@@ -211,7 +247,9 @@ class Currency(models.Model):
     class Meta:
         ordering = ["position", "code"]
         verbose_name_plural = _("currencies")
-        constraints = [models.CheckConstraint(condition=models.Q(precision__lte=8), name="currency_precision_at_most_8")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(precision__lte=8), name="currency_precision_at_most_8")
+        ]
 
     def __str__(self) -> str:
         return self.code

@@ -17,9 +17,7 @@ STRENGTH_ORDER = [PasswordStrength.WEAK, PasswordStrength.MEDIUM, PasswordStreng
 def password_strength_of(password: str) -> str:
     """weak: anything; medium: 8+ characters with letters and digits; strong: 10+ with upper,
     lower, digit and symbol."""
-    classes = sum(
-        bool(re.search(pattern, password)) for pattern in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]")
-    )
+    classes = sum(bool(re.search(pattern, password)) for pattern in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     has_letters_and_digits = bool(re.search(r"[A-Za-z]", password)) and bool(re.search(r"\d", password))
     if len(password) >= 10 and classes == 4:
         return PasswordStrength.STRONG
@@ -42,8 +40,10 @@ def password_validate(*, password: str, user=None, field: str = "password") -> s
     strength = password_strength_of(password)
     required = SecuritySettings.load().required_password_strength
     if STRENGTH_ORDER.index(strength) < STRENGTH_ORDER.index(required):
-        errors.append(_("The password is too weak: the company requires a %(strength)s password.")
-                      % {"strength": PasswordStrength(required).label})
+        errors.append(
+            _("The password is too weak: the company requires a %(strength)s password.")
+            % {"strength": PasswordStrength(required).label}
+        )
     if errors:
         raise ApplicationError(
             code="password_too_weak", message=_("Choose a stronger password."), fields={field: errors}

@@ -1,0 +1,97 @@
+"""The conventions every operation shares: errors, language, schema, throttling, staff 2FA."""
+
+import pytest
+from django.test import override_settings
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.throttling import AnonRateThrottle
+
+from crm.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+LEVERAGES = "/api/v1/public/settings/list-leverages"
+
+
+@pytest.mark.django_db
+def test_validation_errors_use_the_envelope_in_the_requested_language(api):
+    english = api.get(LEVERAGES, {"page": 0}, HTTP_X_LANGUAGE="en-US").json()
+    chinese = api.get(LEVERAGES, {"page": 0}, HTTP_X_LANGUAGE="zh-CN").json()
+
+    assert english["code"] == chinese["code"] == "invalid_input"
+    assert english["message"] == "Some fields are missing or invalid."
+    assert chinese["message"] == "部分字段缺失或无效。"
+    assert english["fields"] == {"page": ["Ensure this value is greater than or equal to 1."]}
+    assert chinese["fields"]["page"] != english["fields"]["page"]
+
+
+@pytest.mark.django_db
+def test_bad_bearer_token_is_401_with_a_code(api):
+    response = api.get(LEVERAGES, HTTP_AUTHORIZATION="Bearer nope")
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_failed"
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.django_db
+def test_unknown_method_is_405_in_the_envelope(api):
+    response = api.delete(LEVERAGES)
+
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+@pytest.mark.django_db
+def test_throttled_requests_get_429_with_retry_after(api, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+
+    statuses = [api.get(LEVERAGES).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    response = api.get(LEVERAGES)
+    assert response.json()["code"] == "throttled"
+    assert int(response["Retry-After"]) > 0
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_served(client):
+    schema = client.get("/api/schema/?format=json")
+    docs = client.get("/api/docs/")
+
+    assert schema.status_code == 200
+    operation = schema.json()["paths"][LEVERAGES]["get"]
+    assert operation["operationId"] == "public.settings.list_leverages"
+    assert docs.status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_asks_staff_for_a_totp_code_when_required(client):
+    staff = UserFactory(role="staff", is_superuser=True)
+    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
+
+    with override_settings(ADMIN_REQUIRE_OTP=True):
+        client.post("/admin/login/", {"username": staff.email, "password": DEFAULT_PASSWORD})
+        without_code = client.get("/admin/")
+        client.post(
+            "/admin/login/",
+            {
+                "username": staff.email,
+                "password": DEFAULT_PASSWORD,
+                "otp_device": device.persistent_id,
+                "otp_token": str(totp(device.bin_key)).zfill(6),
+            },
+        )
+        with_code = client.get("/admin/")
+
+    assert without_code.status_code == 302
+    assert with_code.status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_without_otp_requirement_takes_a_password(client):
+    staff = UserFactory(role="staff", is_superuser=True)
+
+    with override_settings(ADMIN_REQUIRE_OTP=False):
+        client.post("/admin/login/", {"username": staff.email, "password": DEFAULT_PASSWORD})
+        response = client.get("/admin/")
+
+    assert response.status_code == 200

@@ -1,0 +1,77 @@
+"""Loads the demo data of every app and prints how to log in.
+
+Each app may have a `demo.py` with `load_demo_data()`; they run in INSTALLED_APPS order, so an
+app's demo data can rely on the apps it depends on. Running it again changes nothing new.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from crm.users.models import User
+from crm.users.passwords import password_strength_of
+
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "Demo-Broker-2026!")
+DEMO_USERS = [
+    ("admin@broker.example", "Demo Admin", User.Role.STAFF),
+    ("client@broker.example", "Demo Client", User.Role.CLIENT),
+    ("ib@broker.example", "Demo IB", User.Role.IB),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (company, countries, currencies, leverages, menus, users) and print the logins."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            for app in apps.get_app_configs():
+                if find_spec(f"{app.name}.demo"):
+                    import_module(f"{app.name}.demo").load_demo_data()
+            users = [self.ensure_user(email, name, role) for email, name, role in DEMO_USERS]
+        self.print_logins(users)
+
+    def ensure_user(self, email: str, name: str, role: str) -> User:
+        user, _created = User.objects.get_or_create(email=email, defaults={"name": name, "role": role})
+        user.role, user.status = role, User.Status.ENABLED
+        user.is_superuser = role == User.Role.STAFF
+        user.set_password(DEMO_PASSWORD)
+        user.password_strength = password_strength_of(DEMO_PASSWORD)
+        user.save()
+        return user
+
+    def print_logins(self, users: list[User]) -> None:
+        out = self.stdout
+        out.write(self.style.SUCCESS("\nDemo data loaded. Log in with:"))
+        for user in users:
+            out.write(f"  {user.get_role_display():<20} {user.email:<28} password: {DEMO_PASSWORD}")
+        out.write("  Back office: http://127.0.0.1:8000/admin/   API docs: http://127.0.0.1:8000/api/docs/")
+        staff = next(user for user in users if user.is_staff)
+        if settings.ADMIN_REQUIRE_OTP:
+            self.print_totp(staff)
+        else:
+            out.write(
+                "  Staff two-factor (TOTP) is OFF in this embedded run; production turns it on (ADMIN_REQUIRE_OTP=1)."
+            )
+
+    def print_totp(self, staff: User) -> None:
+        import qrcode
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _created = TOTPDevice.objects.get_or_create(
+            user=staff, name="demo authenticator", defaults={"confirmed": True}
+        )
+        self.stdout.write("  Staff two-factor is ON: add this key to an authenticator app:")
+        self.stdout.write(f"    {device.config_url}")
+        code = qrcode.QRCode(border=1)
+        code.add_data(device.config_url)
+        buffer = io.StringIO()
+        code.print_ascii(out=buffer, invert=True)
+        self.stdout.write(buffer.getvalue())
