@@ -10,13 +10,37 @@ from crm.users.tokens import token_issue
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Each test starts with an empty cache (throttles, attempt counters) and its own media folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+    """Each test starts with an empty cache (throttles, attempt counters) and its own files."""
+    if "filebased" in settings.CACHES["default"]["BACKEND"]:
+        # Test runs must not clear each other's cache (Redis in CI is one run at a time).
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": str(tmp_path / "cache")}}
+    if settings.STORAGE_BACKEND == "local":
+        settings.MEDIA_ROOT = tmp_path / "media"
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+            },
+        }
     settings.CAPTCHA_VERIFIER = "fake"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def memory_cache(settings):
+    """An in-process cache, for tests that travel in time: Redis expires keys by its own clock."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+
+
+@pytest.fixture
+def private_storage(tmp_path):
+    """The folder of this test's private storage."""
+    return tmp_path / "private"
 
 
 @pytest.fixture

@@ -38,11 +38,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "crm.users",
+    "crm.audit",
     "crm.configuration",
     "crm.verification",
     "crm.permissions",
     "crm.content",
     "crm.files",
+    "crm.platforms",
+    "crm.platforms.simulator",
     "clients",
     "funds",
     "ib",
@@ -156,6 +159,8 @@ if STORAGE_BACKEND == "s3":
     # Role the upload credentials are issued for; without it clients get a presigned POST.
     AWS_STS_ROLE_ARN = env("AWS_STS_ROLE_ARN", default="")
     AWS_UPLOAD_PREFIX = env("AWS_UPLOAD_PREFIX", default="uploads")
+    AWS_STS_ENDPOINT_URL = env("AWS_STS_ENDPOINT_URL", default=None)
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_EXPIRE = int(PRIVATE_FILE_URL_LIFETIME.total_seconds())
     STORAGES = {
@@ -202,6 +207,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(_queue),
         "data_folder_out": str(_queue),
         "processed_folder": str(DATA_DIR / "celery-processed"),
+        "control_folder": str(DATA_DIR / "celery-control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -211,6 +217,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -249,7 +256,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "MenuAudienceEnum": "crm.permissions.models.Audience",
+        "ContentAudienceEnum": "crm.content.models.Audience",
+        "PasswordStrengthEnum": "crm.users.models.PasswordStrength",
+        "LanguageEnum": "crm.users.models.Language",
+        "FundingMethodEnum": "crm.configuration.models.FundingMethod",
+        "LoginLayoutEnum": "crm.configuration.models.LoginLayout",
+        "VerificationSceneEnum": "crm.configuration.models.VerificationScene",
+    },
     "DISABLE_ERRORS_AND_WARNINGS": True,
 }
 

@@ -1,6 +1,7 @@
 """The API's language names (`zh-CN`, `en-US`) and Django's (`zh-hans`, `en`)."""
 
 from django.conf import settings
+from django.utils import translation
 
 DEFAULT_API_LANGUAGE = "zh-CN"
 
@@ -21,3 +22,8 @@ def localized(texts: dict | None, language: str) -> str:
     if not texts:
         return ""
     return texts.get(language) or texts.get(DEFAULT_API_LANGUAGE) or next(iter(texts.values()), "")
+
+
+def request_language() -> str:
+    """The API name (`zh-CN`, `en-US`) of the language this request is answered in."""
+    return api_language_for(translation.get_language())

@@ -6,13 +6,25 @@ from functools import cache
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
+
+GENERIC_SERIALIZER_NAMES = {"InputSerializer", "OutputSerializer", "QuerySerializer", "ItemSerializer"}
 
 
 class OperationSchema(AutoSchema):
     def get_operation_id(self) -> str:
         return getattr(self.view, "operation_id", None) or super().get_operation_id()
+
+    def get_serializer_name(self, serializer, direction) -> str:
+        # Every view nests an `InputSerializer`/`OutputSerializer`; prefix the view's name
+        # (`LoginApi.OutputSerializer` → `LoginOutput`) so their schema components stay apart.
+        name = type(serializer).__name__
+        if name in GENERIC_SERIALIZER_NAMES:
+            outer = type(serializer).__qualname__.rpartition(".")[0].removesuffix("Api")
+            return outer + name.removesuffix("Serializer")
+        return super().get_serializer_name(serializer, direction)
 
     def get_tags(self) -> list[str]:
         operation_id = getattr(self.view, "operation_id", None)
@@ -30,8 +42,8 @@ X_LANGUAGE = OpenApiParameter(
 )
 
 
-class EmptySerializer(serializers.Serializer):
-    """`{}`."""
+# The operation answers `{}`.
+EMPTY_RESPONSE = OpenApiResponse(OpenApiTypes.OBJECT, description="An empty object, `{}`.")
 
 
 @cache

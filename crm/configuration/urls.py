@@ -1,4 +1,16 @@
 from crm.api.routing import operation_urls
 from crm.configuration import api
 
-urlpatterns = operation_urls([api.TenantVersionApi, api.LeverageListApi])
+urlpatterns = operation_urls(
+    [
+        api.AppKeysApi,
+        api.AppearanceApi,
+        api.CompanyApi,
+        api.CountryListApi,
+        api.CurrencyListApi,
+        api.LeverageListApi,
+        api.LanguagesApi,
+        api.SecurityApi,
+        api.TenantVersionApi,
+    ]
+)

@@ -1,3 +1,4 @@
 from crm.api.routing import operation_urls
+from crm.verification import api
 
-urlpatterns = operation_urls([])
+urlpatterns = operation_urls([api.EmailCodeSendApi, api.EmailRegisteredCheckApi, api.TencentCaptchaVerifyApi])

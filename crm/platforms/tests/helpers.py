@@ -1,0 +1,34 @@
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite runs one writer at a time and has no row locks: concurrency is tested on PostgreSQL.",
+)
+
+
+def run_in_threads(function: Callable[[int], Any], count: int = 10) -> tuple[list[Any], list[BaseException]]:
+    """`function(i)` in `count` threads released at the same moment, each on its own connection."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            barrier.wait()
+            results.append(function(index))
+        except BaseException as error:  # noqa: BLE001 - reported to the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
