@@ -23,11 +23,20 @@ def _isolated(settings, tmp_path):
                 "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
             },
         }
+    # Argon2 is deliberately slow; tests that care about hashing ask for `project_password_hashers`.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CAPTCHA_VERIFIER = "fake"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def project_password_hashers(settings):
+    from crm import settings as project_settings
+
+    settings.PASSWORD_HASHERS = project_settings.PASSWORD_HASHERS
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from crm.audit.services import audit_record
 from crm.platforms.errors import (
     TRANSIENT_ERRORS,
     PlatformError,
@@ -266,7 +267,7 @@ def platform_operation_retry(*, operation_id: int, by: User) -> PlatformOperatio
     operation.save(
         update_fields=["status", "attempts", "locked_until", "error_code", "retried_by", "retried_at", "updated_at"]
     )
-    logger.info("platform operation %s retried by %s", operation.pk, by.pk)
+    audit_record(actor=by, action="platform_operation.retried", target=operation, data={"after": operation.last_error})
     transaction.on_commit(partial(_send, operation.pk), robust=True)
     return operation
 

@@ -7,7 +7,7 @@ credit out. `SimAccount.balance`/`credit` cache those sums and change in the sam
 
 from __future__ import annotations
 
-from django.contrib.auth.hashers import check_password
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,22 @@ from crm.platforms.models import TradingServer
 MONEY = {"max_digits": 18, "decimal_places": 2}
 PRICE = {"max_digits": 20, "decimal_places": 6}
 LOTS = {"max_digits": 8, "decimal_places": 2}
+# Trading passwords are the platform's own, hashed its own way whatever the CRM's PASSWORD_HASHERS say:
+# PBKDF2 at a platform-like cost, so opening many accounts at once stays cheap (Django's Argon2
+# settings take 100 MB per hash).
+PASSWORD_ITERATIONS = 100_000
+
+
+def hash_password(password: str) -> str:
+    hasher = PBKDF2PasswordHasher()
+    return hasher.encode(password, hasher.salt(), iterations=PASSWORD_ITERATIONS)
+
+
+def password_matches(password: str, encoded: str) -> bool:
+    try:
+        return PBKDF2PasswordHasher().verify(password, encoded)
+    except (ValueError, AssertionError):
+        return False
 
 
 class SimServerState(models.Model):
@@ -100,10 +116,10 @@ class SimAccount(models.Model):
         return f"{self.login} on {self.server_id}"
 
     def check_main_password(self, password: str) -> bool:
-        return check_password(password, self.main_password)
+        return password_matches(password, self.main_password)
 
     def check_investor_password(self, password: str) -> bool:
-        return check_password(password, self.investor_password)
+        return password_matches(password, self.investor_password)
 
 
 class SimBalanceOperation(models.Model):

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import Greatest
@@ -22,7 +21,14 @@ from crm.platforms.errors import PlatformErrorCode, PlatformRejected
 from crm.platforms.gateway import AccountSpec, AccountState, BalanceKind, BalanceResult, PasswordKind
 from crm.platforms.models import TradingServer
 from crm.platforms.simulator.market import DEFAULT_SYMBOLS, SUPPORTED_CURRENCIES, Market, money
-from crm.platforms.simulator.models import SimAccount, SimBalanceOperation, SimPosition, SimServerState, SimSymbol
+from crm.platforms.simulator.models import (
+    SimAccount,
+    SimBalanceOperation,
+    SimPosition,
+    SimServerState,
+    SimSymbol,
+    hash_password,
+)
 
 DEFAULT_MAX_LEVERAGE = 1000
 
@@ -168,8 +174,8 @@ def sim_account_create(*, server: TradingServer, spec: AccountSpec, idempotency_
                 group=spec.group,
                 currency=spec.currency,
                 leverage=spec.leverage,
-                main_password=make_password(spec.main_password),
-                investor_password=make_password(spec.investor_password),
+                main_password=hash_password(spec.main_password),
+                investor_password=hash_password(spec.investor_password),
                 name=spec.name,
                 email=spec.email,
                 is_demo=spec.is_demo,
@@ -196,7 +202,7 @@ def sim_password_set(*, server: TradingServer, login: int, kind: str, password: 
     _check_password(server, password)
     account = sim_account_get(server, login, for_update=True)
     field = "main_password" if kind == PasswordKind.MAIN else "investor_password"
-    setattr(account, field, make_password(password))
+    setattr(account, field, hash_password(password))
     account.save(update_fields=[field])
     return account
 

@@ -265,3 +265,10 @@ def test_is_throttled(api, monkeypatch):
     assert response.status_code == 429
     assert response.json()["code"] == "throttled"
     assert ApiToken.objects.count() == 0
+
+
+def test_passwords_are_stored_with_argon2(api, project_password_hashers):
+    user = UserFactory(email="argon@example.com")
+
+    assert user.password.startswith("argon2$")
+    assert login(api, "argon@example.com").status_code == 200
