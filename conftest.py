@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from crm.celery import app as celery_app
 from crm.users.tests.factories import UserFactory
 from crm.users.tokens import token_issue
 
@@ -50,6 +51,29 @@ def memory_cache(settings):
 def private_storage(tmp_path):
     """The folder of this test's private storage."""
     return tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def sent_tasks(request, monkeypatch):
+    """Tasks the services send (operation ids), recorded instead of reaching a broker.
+
+    Tests that use `celery_eager` get the real sending, run in process.
+    """
+    if "celery_eager" in request.fixturenames:
+        yield None
+        return
+    sent: list[int] = []
+    monkeypatch.setattr("crm.platforms.services._send", sent.append)
+    yield sent
+
+
+@pytest.fixture
+def celery_eager():
+    conf = celery_app.conf
+    previous = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager, conf.task_eager_propagates = True, True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = previous
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ safe one (no debug, secure cookies, HSTS, staff 2FA) and requires a real `SECRET
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -37,17 +38,26 @@ INSTALLED_APPS = [
     "django_filters",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
     "crm.users",
     "crm.audit",
     "crm.configuration",
     "crm.verification",
     "crm.permissions",
     "crm.content",
+    "crm.inbox",
     "crm.files",
     "crm.platforms",
     "crm.platforms.simulator",
     "clients",
+    "clients.trading",
+    "clients.resources",
     "funds",
+    "funds.ledger",
+    "funds.deposits",
     "ib",
     "reports",
 ]
@@ -62,6 +72,7 @@ MIDDLEWARE = [
     "crm.middleware.CompanyTimeZoneMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -80,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "clients.portal.context_processors.portal",
             ],
         },
     },
@@ -120,7 +132,35 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 API_TOKEN_LIFETIME = timedelta(hours=env.int("API_TOKEN_LIFETIME_HOURS", default=24))
 PASSWORD_RESET_TOKEN_LIFETIME = timedelta(minutes=env.int("PASSWORD_RESET_TOKEN_MINUTES", default=30))
-LOGIN_URL = "admin:login"
+
+# --- Client portal sign-in (django-allauth) ---------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # the admin
+    "allauth.account.auth_backends.AuthenticationBackend",  # the portal: e-mail + password, Google
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+ACCOUNT_ADAPTER = "clients.portal.adapter.PortalAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "clients.portal.adapter.PortalSocialAccountAdapter"
+ACCOUNT_FORMS = {"signup": "clients.portal.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="mandatory")  # or "optional", "none"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if IS_PRODUCTION else "http"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never join a Google login to an account by e-mail alone
+SOCIALACCOUNT_PROVIDERS: dict = {}
+GOOGLE_CLIENT_ID = env("GOOGLE_CLIENT_ID", default="")
+if GOOGLE_CLIENT_ID:  # without it the portal shows no Google button
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APP": {"client_id": GOOGLE_CLIENT_ID, "secret": env("GOOGLE_CLIENT_SECRET", default=""), "key": ""},
+        "SCOPE": ["profile", "email"],
+        "AUTH_PARAMS": {"access_type": "online"},
+    }
 
 # --- Staff back office ----------------------------------------------------------------
 ADMIN_REQUIRE_OTP = env.bool("ADMIN_REQUIRE_OTP", default=IS_PRODUCTION)
@@ -218,6 +258,16 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# --- Funds ----------------------------------------------------------------------------
+# An unsubmitted deposit draft is cancelled as expired after this long.
+DEPOSIT_DRAFT_TTL = timedelta(hours=env.int("DEPOSIT_DRAFT_TTL_HOURS", default=24))
+# Demo top-ups, in the account's currency: at most this much at once, and never past this balance.
+DEMO_TOPUP_MAX_AMOUNT = Decimal(env("DEMO_TOPUP_MAX_AMOUNT", default="100000"))
+DEMO_ACCOUNT_MAX_BALANCE = Decimal(env("DEMO_ACCOUNT_MAX_BALANCE", default="1000000"))
+# The simulated online payment provider (funds.deposits.providers); never in production unless asked.
+PAYMENT_SIMULATOR_ENABLED = env.bool("PAYMENT_SIMULATOR_ENABLED", default=not IS_PRODUCTION)
+PAYMENT_SIMULATOR_SECRET = env("PAYMENT_SIMULATOR_SECRET", default="")
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -11,7 +11,13 @@ api_v1 = [
     path("", include("crm.verification.urls")),
     path("", include("crm.permissions.urls")),
     path("", include("crm.content.urls")),
+    path("", include("crm.inbox.urls")),
+    path("", include("clients.urls")),
+    path("", include("clients.resources.urls")),
+    path("", include("clients.trading.urls")),
     path("", include("crm.files.urls")),
+    path("", include("funds.urls")),
+    path("", include("funds.deposits.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +26,13 @@ urlpatterns = [
     path("files/", include("crm.files.urls_download")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Electronic identity verification: the simulated provider's page and the providers' callbacks.
+    path("e-verify/", include("clients.everify.urls")),
+    # Online payment providers: their callbacks, and the simulated provider's payment page.
+    path("payments/", include("funds.deposits.urls_payments")),
+    # The client portal, before allauth's pages: it wraps allauth's sign-up to keep the invite code.
+    path("", include("clients.portal.urls")),
+    path("accounts/", include("allauth.urls")),
 ]
 
 if settings.DEBUG:

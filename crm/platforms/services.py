@@ -267,7 +267,9 @@ def platform_operation_retry(*, operation_id: int, by: User) -> PlatformOperatio
     operation.save(
         update_fields=["status", "attempts", "locked_until", "error_code", "retried_by", "retried_at", "updated_at"]
     )
-    audit_record(actor=by, action="platform_operation.retried", target=operation, data={"after": operation.last_error})
+    audit_record(
+        actor=by, action="platform_operation.retried", target=operation, data={"last_error": operation.last_error}
+    )
     transaction.on_commit(partial(_send, operation.pk), robust=True)
     return operation
 

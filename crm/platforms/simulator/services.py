@@ -261,9 +261,8 @@ def _check_funds(account: SimAccount, kind: str, amount: Decimal, market: Market
         )
 
 
-def _result_of(
-    operation: SimBalanceOperation, account: SimAccount, *, login: int, kind: str, amount: Decimal
-) -> BalanceResult:
+def _already_applied(operation: SimBalanceOperation, account: SimAccount, kind: str, amount: Decimal) -> BalanceResult:
+    """The answer to a key applied before: the same request gets the first deal, another is refused."""
     if (operation.account_id, operation.kind, operation.amount) != (account.pk, kind, amount):
         raise rejected(
             PlatformErrorCode.IDEMPOTENCY_KEY_REUSED,
@@ -288,7 +287,7 @@ def sim_balance_apply(
     account = sim_account_get(server, login, for_update=True)
     applied = SimBalanceOperation.objects.filter(server=server, idempotency_key=idempotency_key).first()
     if applied is not None:
-        return _result_of(applied, account, login=login, kind=kind, amount=amount)
+        return _already_applied(applied, account, kind, amount)
     _check_funds(account, kind, amount, market_for(server))
 
     balance, credit = account.balance, account.credit
@@ -316,7 +315,7 @@ def sim_balance_apply(
     except IntegrityError:
         # The key was applied meanwhile, to another account of this server.
         applied = SimBalanceOperation.objects.get(server=server, idempotency_key=idempotency_key)
-        return _result_of(applied, account, login=login, kind=kind, amount=amount)
+        return _already_applied(applied, account, kind, amount)
     account.balance, account.credit = balance, credit
     account.save(update_fields=["balance", "credit"])
     return BalanceResult(deal_id=operation.deal_id, balance=balance, credit=credit, applied_now=True)

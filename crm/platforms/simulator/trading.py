@@ -26,7 +26,7 @@ from crm.platforms.gateway import PendingOrderType, Side, SymbolGroup
 from crm.platforms.models import TradingServer
 from crm.platforms.simulator.market import Market, lots_floor, utc
 from crm.platforms.simulator.models import SimAccount, SimBalanceOperation, SimDeal, SimPendingOrder, SimPosition
-from crm.platforms.simulator.services import market_for, next_ticket, trading_seed
+from crm.platforms.simulator.services import market_for, next_ticket, sim_accounts, trading_seed
 
 MIN_LOTS, MAX_LOTS = Decimal("0.01"), Decimal(5)
 LOT_CHOICES = ["0.01", "0.02", "0.03", "0.05", "0.1", "0.1", "0.2", "0.3", "0.5", "0.5", "1", "1", "2", "3", "5"]
@@ -191,16 +191,16 @@ class _AccountSimulation:
             .first()
         )
         if funded_at is not None:
-            plans_from = max(start, funded_at)
+            plans_from = utc(max(start, funded_at))
             for day in _days(plans_from.date(), self.until.date()):
                 for index, planned in enumerate(day_plan(self.seed, account.login, day, self.market)):
                     if plans_from < planned.time <= self.until:
                         kind = OPEN if isinstance(planned, PlannedTrade) else PLACE
                         self.push(planned.time, kind, (day, index), planned)
+        handlers = {CLOSE: self.close, EXPIRE: self.expire, FILL: self.fill, OPEN: self.open, PLACE: self.place}
         while self.events:
             event = heapq.heappop(self.events)
-            handler = {CLOSE: self.close, EXPIRE: self.expire, FILL: self.fill, OPEN: self.open, PLACE: self.place}
-            handler[event.order](event.time, event.item)
+            handlers[event.order](event.time, event.item)
         account.simulated_until = self.until
         account.save(update_fields=["balance", "simulated_until"])
         return self.summary
@@ -364,14 +364,11 @@ def simulate_trading(
     *, server: TradingServer, logins: Sequence[int] | None = None, until: datetime | None = None
 ) -> SimulationSummary:
     """Let the simulated traders of `server`'s accounts (all, or `logins`) trade up to `until` (now)."""
-    until = until or timezone.now()
+    until = utc(until or timezone.now())  # simulated days are UTC days
     market = market_for(server)
     seed = trading_seed(server)
-    accounts = SimAccount.objects.filter(server=server)
-    if logins is not None:
-        accounts = accounts.filter(login__in=list(logins))
     summary = SimulationSummary()
-    for account_id in accounts.order_by("login").values_list("pk", flat=True):
+    for account_id in sim_accounts(server, logins).order_by("login").values_list("pk", flat=True):
         # One account at a time, its row locked like a balance operation locks it.
         with transaction.atomic():
             account = SimAccount.objects.select_for_update().get(pk=account_id)

@@ -1,0 +1,1 @@
+"""client.user.*, client.questionnaire.*, client.e_verify.*: the client's registration and KYC."""

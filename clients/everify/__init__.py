@@ -1,0 +1,1 @@
+"""Electronic identity verification: the provider interface, the simulated provider, and its pages."""

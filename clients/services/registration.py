@@ -1,0 +1,57 @@
+"""Signing up as a client."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from clients.errors import ClientErrorCode
+from clients.models import ClientProfile
+from crm.audit.services import audit_record
+from crm.configuration.models import VerificationScene
+from crm.errors import Conflict
+from crm.users.models import Language, User, normalize_email
+from crm.users.passwords import password_validate
+from crm.verification.services import email_code_consume_if_required
+
+
+def _already_registered() -> Conflict:
+    return Conflict(
+        code=ClientErrorCode.EMAIL_ALREADY_REGISTERED,
+        message=_("This e-mail address is already registered; log in instead."),
+        fields={"email": [_("This e-mail address is already registered.")]},
+    )
+
+
+@transaction.atomic
+def client_register(
+    *,
+    email: str,
+    password: str,
+    invite_code: str = "",
+    email_code: str | None = None,
+    verify_email_code: bool = True,
+    language: str = Language.ZH_CN,
+) -> ClientProfile:
+    """Create a client (user with the client role, and their profile) and return the profile.
+
+    The password must meet the company's rules (400 `password_too_weak`). When the company asks for
+    an e-mail code at registration, `email_code` is spent here (400 `email_code_required` /
+    `email_code_invalid` / `email_code_expired`); the portal, which confirms addresses by its own
+    link, passes `verify_email_code=False`. A registered address is 409 `email_already_registered`.
+    `invite_code` is kept as given, for IB attribution.
+    """
+    email = normalize_email(email)
+    if User.objects.filter(email=email).exists():
+        raise _already_registered()
+    password_validate(password=password, user=User(email=email), field="password")
+    if verify_email_code:
+        email_code_consume_if_required(email=email, scene=VerificationScene.REGISTER, code=email_code)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email, password, role=User.Role.CLIENT, language=language)
+    except IntegrityError:  # the same address, registered by a concurrent request
+        raise _already_registered() from None
+    profile = ClientProfile.objects.create(user=user, invite_code=(invite_code or "").strip()[:64])
+    audit_record(actor=user, action="client.registered", target=profile, data={"invite_code": profile.invite_code})
+    return profile
