@@ -314,6 +314,10 @@ SPECTACULAR_SETTINGS = {
         "FundingMethodEnum": "crm.configuration.models.FundingMethod",
         "LoginLayoutEnum": "crm.configuration.models.LoginLayout",
         "VerificationSceneEnum": "crm.configuration.models.VerificationScene",
+        "AccountApplicationStatusEnum": "clients.trading.models.AccountApplication.Status",
+        "TradingAccountStatusEnum": "clients.trading.models.TradingAccount.Status",
+        "TradingCurrencyEnum": "clients.trading.models.TradingCurrency",
+        "TradingPlatformEnum": "crm.platforms.models.TradingServer.Platform",
     },
     "DISABLE_ERRORS_AND_WARNINGS": True,
 }

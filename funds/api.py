@@ -174,7 +174,7 @@ class WithdrawalChannelListApi(DepositChannelListApi):
         return super().get(request)
 
 
-class CurrencyLimitsSerializer(serializers.Serializer):
+class FundingCurrencyLimitsSerializer(serializers.Serializer):
     min_amount = AmountField(currency_field="currency", help_text="Smallest amount (inclusive).")
     max_amount = AmountField(currency_field="currency", allow_null=True, help_text="Largest (inclusive); null: none.")
     fixed_fee = AmountField(currency_field="currency", allow_zero=True)
@@ -186,8 +186,10 @@ class FundingCurrencySerializer(serializers.Serializer):
     name = serializers.CharField(source="currency.name")
     symbol = serializers.CharField(source="currency.symbol")
     precision = serializers.IntegerField(source="currency.precision", help_text="Decimal places of its amounts.")
-    deposit = CurrencyLimitsSerializer(allow_null=True, help_text="Limits and fee of deposits; null: not for deposits.")
-    withdrawal = CurrencyLimitsSerializer(
+    deposit = FundingCurrencyLimitsSerializer(
+        allow_null=True, help_text="Limits and fee of deposits; null: not for deposits."
+    )
+    withdrawal = FundingCurrencyLimitsSerializer(
         allow_null=True, help_text="Limits and fee of withdrawals; null: not for withdrawals."
     )
 
@@ -484,7 +486,9 @@ class PayoutAccountListApi(ClientFundsView):
             OpenApiParameter(
                 "start_time", str, required=False, description="Created at or after (YYYY-MM-DD HH:MM:SS)."
             ),
-            OpenApiParameter("end_time", str, required=False, description="Created at or before (YYYY-MM-DD HH:MM:SS)."),
+            OpenApiParameter(
+                "end_time", str, required=False, description="Created at or before (YYYY-MM-DD HH:MM:SS)."
+            ),
         ],
         responses={200: PayoutAccountGroupsSerializer, **REFUSALS},
         summary="Get the payout (receiving) accounts, grouped by payment method.",

@@ -77,7 +77,7 @@ class InternationalWireInfoSerializer(serializers.Serializer):
     account_number = serializers.CharField(max_length=40, validators=[validate_account_number])
     swift_code = CompactUpperField(max_length=11, help_text="SWIFT/BIC, 8 or 11 characters.")
     iban = CompactUpperField(
-        max_length=42, required=False, default="", allow_blank=True, help_text="Checked when given; \"\" if none."
+        max_length=42, required=False, default="", allow_blank=True, help_text='Checked when given; "" if none.'
     )
     branch = serializers.CharField(max_length=128, required=False, default="", allow_blank=True)
     bank_address = serializers.CharField(max_length=255)
@@ -139,7 +139,9 @@ def payout_info_clean(*, payment_method: str, info) -> tuple[dict, CryptoNetwork
     """
     field = INFO_FIELDS[payment_method]
     if not isinstance(info, dict) or not info:
-        raise invalid_input({field: [_("Give the %(method)s details.") % {"method": FundingMethod(payment_method).label}]})
+        raise invalid_input(
+            {field: [_("Give the %(method)s details.") % {"method": FundingMethod(payment_method).label}]}
+        )
     serializer = INFO_SERIALIZERS[payment_method](data=info)
     if not serializer.is_valid():
         raise invalid_input(flatten_field_errors(serializer.errors, prefix=field))

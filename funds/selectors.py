@@ -80,7 +80,9 @@ def channels_open_to(*, user: User, direction: str | None = None) -> QuerySet[Ch
         .filter(~Exists(segment_rows) | Exists(segment_rows.filter(clientsegment__in=user_segments)))
         .select_related("network")
         .prefetch_related(
-            Prefetch("currencies", queryset=channel_currencies_offered(direction=direction), to_attr="offered_currencies")
+            Prefetch(
+                "currencies", queryset=channel_currencies_offered(direction=direction), to_attr="offered_currencies"
+            )
         )
         .order_by("position", "id")
     )
@@ -122,10 +124,10 @@ def channel_currency_get(
     if channel.is_open_for(direction):
         row = channel_currencies_offered(direction=direction).filter(channel=channel, currency__code=code).first()
     if row is None:
-        message = _("This remittance method does not take %(code)s for %(direction)s.") % {
-            "code": code,
-            "direction": Direction(direction).label,
-        }
+        if direction == Direction.DEPOSIT:
+            message = _("This remittance method does not take %(code)s deposits.") % {"code": code}
+        else:
+            message = _("This remittance method does not pay out %(code)s withdrawals.") % {"code": code}
         raise FundsError(code="currency_not_supported", message=message, fields={currency_field: [message]})
     return row
 
@@ -165,10 +167,16 @@ def channel_check_amount(
     amount = amount_check(amount, row.currency, field=amount_field)
     code = row.currency.code
     if amount < row.min_amount:
-        message = _("The minimum is %(amount)s %(code)s.") % {"amount": quantize(row.min_amount, row.currency), "code": code}
+        message = _("The minimum is %(amount)s %(code)s.") % {
+            "amount": quantize(row.min_amount, row.currency),
+            "code": code,
+        }
         raise FundsError(code="amount_below_minimum", message=message, fields={amount_field: [message]})
     if row.max_amount is not None and amount > row.max_amount:
-        message = _("The maximum is %(amount)s %(code)s.") % {"amount": quantize(row.max_amount, row.currency), "code": code}
+        message = _("The maximum is %(amount)s %(code)s.") % {
+            "amount": quantize(row.max_amount, row.currency),
+            "code": code,
+        }
         raise FundsError(code="amount_above_maximum", message=message, fields={amount_field: [message]})
     return row
 

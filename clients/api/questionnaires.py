@@ -108,8 +108,10 @@ class AnswersSaveApi(OperationView):
         class Meta:
             ref_name = "SaveQuestionnaireAnswers"
 
-        answers = AnswerInputSerializer(
-            many=True, help_text="One per question answered; every required question must be answered."
+        answers = serializers.ListField(
+            child=AnswerInputSerializer(),
+            max_length=200,
+            help_text="One per question answered; every required question must be answered.",
         )
         questionnaire_id = serializers.IntegerField(
             help_text="An enabled questionnaire (see the registration template)."

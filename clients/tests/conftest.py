@@ -9,10 +9,11 @@ from crm.users.tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def english(api, settings):
+def english(api, client, settings):
     """Messages are asserted in English, whatever catalogues are compiled."""
     settings.PORTAL_URL = "https://crm.example"
     api.defaults["HTTP_X_LANGUAGE"] = "en-US"
+    client.defaults["HTTP_X_LANGUAGE"] = "en-US"
     with translation.override("en"):
         yield
 
@@ -35,7 +36,7 @@ def template(country, questionnaire):
 
 @pytest.fixture
 def client_user(db):
-    return UserFactory(email="ada@example.com", name="Ada Lovelace", role=User.Role.CLIENT)
+    return UserFactory(email="ada@example.com", name="Ada Lovelace", role=User.Role.CLIENT, language="en-US")
 
 
 @pytest.fixture
@@ -50,7 +51,9 @@ def client_api(api, client_user):
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(email="compliance@example.com", name="Grace", role=User.Role.STAFF, is_superuser=True)
+    return UserFactory(
+        email="compliance@example.com", name="Grace", role=User.Role.STAFF, is_superuser=True, language="en-US"
+    )
 
 
 @pytest.fixture

@@ -133,7 +133,12 @@ def kyc_template(
                     ]
                 },
             ),
-            ("note", KycField.Kind.TEXT, texts("备注", "Note"), {"is_required": False, "help_i18n": texts("选填", "Optional")}),
+            (
+                "note",
+                KycField.Kind.TEXT,
+                texts("备注", "Note"),
+                {"is_required": False, "help_i18n": texts("选填", "Optional")},
+            ),
         ]
     ):
         KycField.objects.create(

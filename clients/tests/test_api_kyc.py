@@ -9,7 +9,7 @@ from clients.tests.factories import answers_for, kyc_template, valid_kyc_data
 from crm.audit.models import AuditEntry
 from crm.configuration.tests.factories import CountryFactory
 from crm.files.models import StoredFile
-from crm.files.services import private_url
+from crm.files.services import private_url, stored_file_from_url
 from crm.files.tests.factories import StoredFileFactory
 from crm.users.models import User
 from crm.users.tests.factories import UserFactory
@@ -67,11 +67,18 @@ def test_a_new_client_has_an_empty_application(client_api, client_user, template
 def test_info_shows_what_was_saved_with_fresh_links_to_files(client_api, client_user, profile, template):
     data = valid_kyc_data(client_user)
     assert save(client_api, "identity", {"identity": data["identity"]}).status_code == 200
-    assert save(client_api, "authentication_accessory", {"authentication_accessory": data["authentication_accessory"]}).status_code == 200
+    assert (
+        save(
+            client_api, "authentication_accessory", {"authentication_accessory": data["authentication_accessory"]}
+        ).status_code
+        == 200
+    )
 
     body = client_api.get(INFO_URL).json()
 
     document = StoredFile.objects.get(owner=client_user)
+    link = body["kyc_data"]["authentication_accessory"]["id_front"]
+    assert stored_file_from_url(url=link, owner=client_user) == document  # signed now, so it is fresh
     assert body["completed_module"] == ["identity", "authentication_accessory"]
     assert body["kyc_data"] == {
         "identity": {
@@ -81,7 +88,7 @@ def test_info_shows_what_was_saved_with_fresh_links_to_files(client_api, client_
             "id_type": "passport",
             "note": "",
         },
-        "authentication_accessory": {"id_front": private_url(stored_file=document), "id_back": None},
+        "authentication_accessory": {"id_front": link, "id_back": None},
     }
     assert body["identity_status"] == "filling"
     assert body["module_status"]["identity"] == "filling"
@@ -305,7 +312,9 @@ def test_without_any_template_the_answer_is_404(client_api, db):
 
 
 def test_saving_a_module_keeps_it_filling_and_binds_the_template(client_api, client_user, profile, template):
-    response = save(client_api, "identity", {"identity": {**valid_kyc_data(client_user)["identity"], "first_name": " Ada "}})
+    response = save(
+        client_api, "identity", {"identity": {**valid_kyc_data(client_user)["identity"], "first_name": " Ada "}}
+    )
 
     assert response.status_code == 200
     assert response.json() == {"kyc_status": "filling", "apply_status": "filling"}
@@ -361,41 +370,139 @@ IDENTITY = {"first_name": "Ada", "birth_date": "1990-05-17", "nationality": "SG"
 @pytest.mark.parametrize(
     ("current_module", "kyc_data", "fields"),
     [
-        ("identity", {"identity": {}}, {
-            "kyc_data.identity.first_name": ["This field is required."],
-            "kyc_data.identity.birth_date": ["This field is required."],
-            "kyc_data.identity.nationality": ["This field is required."],
-            "kyc_data.identity.id_type": ["This field is required."],
-        }),
-        ("identity", {"identity": {**IDENTITY, "first_name": "x" * 21}}, {"kyc_data.identity.first_name": ["At most 20 characters."]}),
+        (
+            "identity",
+            {"identity": {}},
+            {
+                "kyc_data.identity.first_name": ["This field is required."],
+                "kyc_data.identity.birth_date": ["This field is required."],
+                "kyc_data.identity.nationality": ["This field is required."],
+                "kyc_data.identity.id_type": ["This field is required."],
+            },
+        ),
+        (
+            "identity",
+            {"identity": {**IDENTITY, "first_name": "x" * 21}},
+            {"kyc_data.identity.first_name": ["At most 20 characters."]},
+        ),
         ("identity", {"identity": {**IDENTITY, "first_name": 7}}, {"kyc_data.identity.first_name": ["Enter text."]}),
-        ("identity", {"identity": {**IDENTITY, "birth_date": "17/05/1990"}}, {"kyc_data.identity.birth_date": ["Enter a date as YYYY-MM-DD."]}),
-        ("identity", {"identity": {**IDENTITY, "birth_date": "1990-02-30"}}, {"kyc_data.identity.birth_date": ["Enter a date as YYYY-MM-DD."]}),
-        ("identity", {"identity": {**IDENTITY, "id_type": "visa"}}, {"kyc_data.identity.id_type": ["Choose one of: passport, national_id."]}),
-        ("identity", {"identity": {**IDENTITY, "nationality": "XX"}}, {"kyc_data.identity.nationality": ["Choose a country by its two-letter code (public.settings.list_countries)."]}),
-        ("identity", {"identity": {**IDENTITY, "shoe_size": "42"}}, {"kyc_data.identity.shoe_size": ["Unknown field."]}),
-        ("contact", {"contact": {"phone": "call me"}}, {"kyc_data.contact.phone": ["Enter a phone number: digits, optionally with a leading + and spaces or dashes."]}),
-        ("contact", {"contact": {"phone": "+65 1234 5678", "email": "nope"}}, {"kyc_data.contact.email": ["Enter a valid e-mail address."]}),
-        ("agreement", {"agreement": {"client_agreement": False}}, {"kyc_data.agreement.client_agreement": ["This must be accepted."]}),
-        ("agreement", {"agreement": {"client_agreement": "yes"}}, {"kyc_data.agreement.client_agreement": ["Send true or false."]}),
-        ("authentication_accessory", {"authentication_accessory": {"id_front": 999999}}, {"kyc_data.authentication_accessory.id_front": ["File not found: upload it (public.storage.upload_file) and send its url or id."]}),
-        ("authentication_accessory", {"authentication_accessory": {"id_front": "https://evil.example/x.png"}}, {"kyc_data.authentication_accessory.id_front": ["File not found: upload it (public.storage.upload_file) and send its url or id."]}),
-        ("authentication_accessory", {"authentication_accessory": {"id_front": [1]}}, {"kyc_data.authentication_accessory.id_front": ["Send the file's url or id."]}),
-        ("family", {"family": {"spouse": "x"}}, {"kyc_data.family": ["Your registration template has no such module."]}),
-        ("e_verify", {"e_verify": {"ok": True}}, {"kyc_data.e_verify": ["This module is completed by electronic verification (client.e_verify.create_session)."]}),
+        (
+            "identity",
+            {"identity": {**IDENTITY, "birth_date": "17/05/1990"}},
+            {"kyc_data.identity.birth_date": ["Enter a date as YYYY-MM-DD."]},
+        ),
+        (
+            "identity",
+            {"identity": {**IDENTITY, "birth_date": "1990-02-30"}},
+            {"kyc_data.identity.birth_date": ["Enter a date as YYYY-MM-DD."]},
+        ),
+        (
+            "identity",
+            {"identity": {**IDENTITY, "id_type": "visa"}},
+            {"kyc_data.identity.id_type": ["Choose one of: passport, national_id."]},
+        ),
+        (
+            "identity",
+            {"identity": {**IDENTITY, "nationality": "XX"}},
+            {
+                "kyc_data.identity.nationality": [
+                    "Choose a country by its two-letter code (public.settings.list_countries)."
+                ]
+            },
+        ),
+        (
+            "identity",
+            {"identity": {**IDENTITY, "shoe_size": "42"}},
+            {"kyc_data.identity.shoe_size": ["Unknown field."]},
+        ),
+        (
+            "contact",
+            {"contact": {"phone": "call me"}},
+            {
+                "kyc_data.contact.phone": [
+                    "Enter a phone number: digits, optionally with a leading + and spaces or dashes."
+                ]
+            },
+        ),
+        (
+            "contact",
+            {"contact": {"phone": "+65 1234 5678", "email": "nope"}},
+            {"kyc_data.contact.email": ["Enter a valid e-mail address."]},
+        ),
+        (
+            "agreement",
+            {"agreement": {"client_agreement": False}},
+            {"kyc_data.agreement.client_agreement": ["This must be accepted."]},
+        ),
+        (
+            "agreement",
+            {"agreement": {"client_agreement": "yes"}},
+            {"kyc_data.agreement.client_agreement": ["Send true or false."]},
+        ),
+        (
+            "authentication_accessory",
+            {"authentication_accessory": {"id_front": 999999}},
+            {
+                "kyc_data.authentication_accessory.id_front": [
+                    "File not found: upload it (public.storage.upload_file) and send its url or id."
+                ]
+            },
+        ),
+        (
+            "authentication_accessory",
+            {"authentication_accessory": {"id_front": "https://evil.example/x.png"}},
+            {
+                "kyc_data.authentication_accessory.id_front": [
+                    "File not found: upload it (public.storage.upload_file) and send its url or id."
+                ]
+            },
+        ),
+        (
+            "authentication_accessory",
+            {"authentication_accessory": {"id_front": [1]}},
+            {"kyc_data.authentication_accessory.id_front": ["Send the file's url or id."]},
+        ),
+        (
+            "family",
+            {"family": {"spouse": "x"}},
+            {"kyc_data.family": ["Your registration template has no such module."]},
+        ),
+        (
+            "e_verify",
+            {"e_verify": {"ok": True}},
+            {
+                "kyc_data.e_verify": [
+                    "This module is completed by electronic verification (client.e_verify.create_session)."
+                ]
+            },
+        ),
         ("identity", {}, {"kyc_data.identity": ["Give the data of the current module."]}),
         ("identity", {"identity": {**IDENTITY}, "nonsense": {}}, {"kyc_data.nonsense": ["Unknown module."]}),
-        ("identity", {"identity": ["not", "an", "object"]}, {"kyc_data.identity": ['Expected a dictionary of items but got type "list".']}),
+        (
+            "identity",
+            {"identity": ["not", "an", "object"]},
+            {"kyc_data.identity": ['Expected a dictionary of items but got type "list".']},
+        ),
         ("identity", "text", {"kyc_data": ['Expected a dictionary of items but got type "str".']}),
         ("everything", {"identity": IDENTITY}, {"current_module": ['"everything" is not a valid choice.']}),
-        ("questionnaire", {"questionnaire": {"questionnaire_id": 999, "answers": []}}, {"kyc_data.questionnaire.questionnaire_id": ["Answer your registration template's questionnaire."]}),
+        (
+            "questionnaire",
+            {"questionnaire": {"questionnaire_id": 999, "answers": []}},
+            {"kyc_data.questionnaire.questionnaire_id": ["Answer your registration template's questionnaire."]},
+        ),
     ],
 )
-def test_bad_data_is_refused_field_by_field_and_nothing_is_saved(client_api, profile, template, current_module, kyc_data, fields):
+def test_bad_data_is_refused_field_by_field_and_nothing_is_saved(
+    client_api, profile, template, current_module, kyc_data, fields
+):
     response = save(client_api, current_module, kyc_data)
 
     assert response.status_code == 400
-    assert response.json() == {"code": "invalid_input", "message": "Some fields are missing or invalid.", "fields": fields}
+    assert response.json() == {
+        "code": "invalid_input",
+        "message": "Some fields are missing or invalid.",
+        "fields": fields,
+    }
     assert not KycModuleSubmission.objects.exists()
     assert not AuditEntry.objects.filter(action="kyc.saved").exists()
 
@@ -470,7 +577,9 @@ def test_questionnaire_errors_carry_their_path(client_api, profile, template, qu
 # --- Sending the application ------------------------------------------------------------------------
 
 
-def test_sending_an_incomplete_application_is_refused_listing_what_is_missing(client_api, client_user, profile, template):
+def test_sending_an_incomplete_application_is_refused_listing_what_is_missing(
+    client_api, client_user, profile, template
+):
     save(client_api, "identity", {"identity": valid_kyc_data(client_user)["identity"]})
 
     response = save(client_api, "all", {})
@@ -487,7 +596,9 @@ def test_sending_an_incomplete_application_is_refused_listing_what_is_missing(cl
     assert submissions(profile)["identity"][0] == "filling"
 
 
-def test_all_saves_what_it_is_given_and_sends_the_application(client_api, client_user, profile, template, questionnaire):
+def test_all_saves_what_it_is_given_and_sends_the_application(
+    client_api, client_user, profile, template, questionnaire
+):
     data = valid_kyc_data(client_user)
     data["questionnaire"] = {"questionnaire_id": questionnaire.pk, "answers": answers_for(questionnaire)}
 
@@ -517,7 +628,9 @@ def test_all_saves_what_it_is_given_and_sends_the_application(client_api, client
 
 
 @pytest.mark.parametrize("current_module", ["identity", "all"])
-def test_a_sent_application_cannot_be_changed(client_api, client_user, profile, template, questionnaire, current_module):
+def test_a_sent_application_cannot_be_changed(
+    client_api, client_user, profile, template, questionnaire, current_module
+):
     data = valid_kyc_data(client_user)
     data["questionnaire"] = {"questionnaire_id": questionnaire.pk, "answers": answers_for(questionnaire)}
     save(client_api, "all", data)
@@ -534,7 +647,9 @@ def test_a_sent_application_cannot_be_changed(client_api, client_user, profile, 
     assert submissions(profile) == before
 
 
-def test_data_that_no_longer_fits_the_template_is_refused_when_sent(client_api, client_user, profile, template, questionnaire):
+def test_data_that_no_longer_fits_the_template_is_refused_when_sent(
+    client_api, client_user, profile, template, questionnaire
+):
     data = valid_kyc_data(client_user)
     data["questionnaire"] = {"questionnaire_id": questionnaire.pk, "answers": answers_for(questionnaire)}
     save(client_api, "identity", data)

@@ -24,7 +24,9 @@ def require_register_code():
 
 
 def test_registers_a_client_and_signs_them_in(api):
-    response = api.post(URL, {"email": "New.Client@Example.com", "password": PASSWORD, "invite_code": " IB-7 "}, format="json")
+    response = api.post(
+        URL, {"email": "New.Client@Example.com", "password": PASSWORD, "invite_code": " IB-7 "}, format="json"
+    )
 
     assert response.status_code == 200
     body = response.json()

@@ -277,7 +277,9 @@ class ListPlatformOptionsApi(ClientPortalView):
 
 
 class AccountSerializer(serializers.Serializer):
-    """An account as stored; the money figures come from `context["states"]` ({account id: state or None})."""
+    """A trading account of the user. `status`: `disabled` accounts cannot change leverage or passwords."""
+
+    # Subclasses read the money figures from context["states"]: {account id: AccountState or None}.
 
     id = serializers.IntegerField(help_text="The account's id in the CRM (the `id` other operations take).")
     account = serializers.CharField(source="login", help_text="The login on the platform, as a string.")

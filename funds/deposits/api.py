@@ -51,7 +51,9 @@ class OrderNumberSerializer(serializers.Serializer):
     order_number = serializers.CharField(max_length=ORDER_NUMBER_MAX_LENGTH, help_text="e.g. D20261123482913.")
 
 
-@extend_schema_field({"type": "string", "description": 'A private link to the receipt, valid for a few minutes; "" when none.'})
+@extend_schema_field(
+    {"type": "string", "description": 'A private link to the receipt, valid for a few minutes; "" when none.'}
+)
 class ReceiptUrlField(serializers.Field):
     """A short-lived private link to the deposit's receipt; "" when none was handed in."""
 
@@ -75,7 +77,9 @@ class DepositSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Deposit.Status.choices, help_text=STATUS_HELP)
     trading_account_id = serializers.IntegerField()
     login = serializers.IntegerField(source="trading_account.login", help_text="The trading account's login.")
-    account_info = serializers.SerializerMethodField(help_text="The trading account, e.g. `MT5 700001 · Standard · USD`.")
+    account_info = serializers.SerializerMethodField(
+        help_text="The trading account, e.g. `MT5 700001 · Standard · USD`."
+    )
     remittance_id = serializers.IntegerField(source="channel_id", help_text="The channel (remittance method).")
     remittance_name = serializers.SerializerMethodField(help_text="The channel's name in the request's language.")
     method = serializers.CharField(
@@ -84,7 +88,9 @@ class DepositSerializer(serializers.Serializer):
     currency = serializers.CharField(source="currency.code", help_text="The currency paid in (the channel's).")
     deposit_amount = AmountField(currency_field="currency", help_text="What the client pays, in `currency`.")
     fee = AmountField(currency_field="currency", help_text="The channel's fee, in `currency`, taken from the amount.")
-    account_currency = serializers.CharField(source="account_currency.code", help_text="The trading account's currency.")
+    account_currency = serializers.CharField(
+        source="account_currency.code", help_text="The trading account's currency."
+    )
     rate = serializers.SerializerMethodField(help_text="1 `currency` = rate `account_currency`, fixed at creation.")
     credited_amount = AmountField(
         currency_field="account_currency",
@@ -323,9 +329,7 @@ class ListHistoryApi(ClientPortalView):
         deposits = selectors.deposit_history(
             user=request.user, start_time=query.get("start_time"), end_time=query.get("end_time")
         )
-        return Response(
-            paginate(deposits, page=query["page"], size=query["size"], serializer_class=DepositSerializer)
-        )
+        return Response(paginate(deposits, page=query["page"], size=query["size"], serializer_class=DepositSerializer))
 
 
 # --- fund_demo_account ----------------------------------------------------------------------------------
@@ -337,7 +341,9 @@ class FundDemoAccountApi(ClientPortalView):
 
     class InputSerializer(serializers.Serializer):
         amount = AmountField(help_text="Play money to add, in the account's currency.")
-        trading_account_id = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="One of your demo accounts.")
+        trading_account_id = serializers.IntegerField(
+            min_value=1, max_value=MAX_ID, help_text="One of your demo accounts."
+        )
 
     @extend_schema(
         request=InputSerializer,

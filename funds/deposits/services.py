@@ -449,9 +449,9 @@ def deposits_expire_drafts(*, now: datetime | None = None) -> list[int]:
     """Drafts past their time to live become expired (each in its own short transaction); their ids."""
     now = now or timezone.now()
     candidates = list(
-        Deposit.objects.filter(status=Status.DRAFT, expires_at__lte=now).order_by("id").values_list("id", flat=True)[
-            :EXPIRY_BATCH
-        ]
+        Deposit.objects.filter(status=Status.DRAFT, expires_at__lte=now)
+        .order_by("id")
+        .values_list("id", flat=True)[:EXPIRY_BATCH]
     )
     expired = []
     for deposit_id in candidates:
@@ -513,13 +513,23 @@ def demo_account_fund(*, user: User, trading_account_id: int, amount: Decimal) -
         operation = platform_operation_enqueue(
             server=account.server,
             kind=PlatformOperation.Kind.BALANCE,
-            payload={"login": account.login, "kind": str(BalanceKind.DEPOSIT), "amount": amount, "comment": "Demo top-up"},
+            payload={
+                "login": account.login,
+                "kind": str(BalanceKind.DEPOSIT),
+                "amount": amount,
+                "comment": "Demo top-up",
+            },
             idempotency_key=key,
         )
         audit_record(
             actor=user,
             action="demo_account.funded",
             target=account,
-            data={"amount": str(amount), "currency": currency.code, "journal_id": journal.pk, "operation_id": operation.pk},
+            data={
+                "amount": str(amount),
+                "currency": currency.code,
+                "journal_id": journal.pk,
+                "operation_id": operation.pk,
+            },
         )
     return operation

@@ -5,14 +5,27 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.configuration.models import Currency
 from funds.ledger.models import Entry, Journal, LedgerAccount, ReconciliationDifference, ReconciliationRun
 from funds.ledger.tasks import reconcile_ledger
+
+
+def _precision_of(currency_field: str) -> Subquery:
+    """The decimal places of the currency named by `currency_field`, in the same query."""
+    return Subquery(Currency.objects.filter(code=OuterRef(currency_field)).values("precision")[:1])
+
+
+def _shown(amount: Decimal, precision: int | None) -> str:
+    """An amount at its currency's precision (as stored when the currency is unknown)."""
+    if precision is None:
+        return f"{amount:f}"
+    return f"{amount.quantize(Decimal(1).scaleb(-precision)):f}"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -50,19 +63,39 @@ class LedgerAccountAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[LedgerAccount]:
         zero = Value(Decimal(0), output_field=DecimalField(max_digits=20, decimal_places=8))
-        return super().get_queryset(request).annotate(entries_total=Coalesce(Sum("entries__amount"), zero))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(entries_total=Coalesce(Sum("entries__amount"), zero), precision=_precision_of("currency"))
+        )
 
     @admin.display(description=_("balance"), ordering="entries_total")
-    def balance(self, account: LedgerAccount) -> Decimal:
+    def balance(self, account: LedgerAccount) -> str:
         # The same rule as `ledger_balance`: on the account's normal side.
         total = account.entries_total
-        return -total if account.is_credit_normal else total
+        return _shown(-total if account.is_credit_normal else total, account.precision)
 
 
 class EntryInline(ReadOnlyInline):
     model = Entry
-    fields = ["account", "amount"]
-    readonly_fields = ["account", "amount"]
+    fields = ["account", "debit", "credit"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Entry]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("account")
+            .annotate(precision=_precision_of("account__currency"))
+        )
+
+    @admin.display(description=_("debit"))
+    def debit(self, entry: Entry) -> str:
+        return _shown(entry.amount, entry.precision) if entry.amount > 0 else ""
+
+    @admin.display(description=_("credit"))
+    def credit(self, entry: Entry) -> str:
+        return _shown(-entry.amount, entry.precision) if entry.amount < 0 else ""
 
 
 @admin.register(Journal)

@@ -7,16 +7,23 @@ side, so every balance below reads as a positive amount in the ordinary course o
 
 Chart of accounts (`LedgerAccount.Kind`; `code` is derived and unique):
 
-| kind | one per | code | normal side | holds |
-| --- | --- | --- | --- | --- |
-| `client_trading` | trading account | `client_trading:<trading account id>` | credit | what the client has on the platform through the CRM: deposits, withdrawals, transfers, demo top-ups (the platform adds the trading result) |
-| `client_hold` | trading account | `client_hold:<trading account id>` | credit | money taken off the platform for a withdrawal or transfer that is not settled yet |
-| `broker_bank` | channel and currency | `broker_bank:<channel id>:<currency>` | debit | the broker's money at the bank, wallet or provider behind a payment channel |
-| `fee_income` | currency | `fee_income:<currency>` | credit | fees the broker charged |
-| `fx_conversion` | currency | `fx_conversion:<currency>` | debit | the other side of every currency conversion (a journal that converts has a leg here in each currency) |
-| `platform_clearing` | server and currency | `platform_clearing:<server id>:<currency>` | debit | balance changes made on the platform rather than by a CRM money flow: corrections after a reconciliation, platform-side adjustments |
-| `demo_funding` | currency | `demo_funding:<currency>` | debit | play money handed to demo accounts |
-| `bonus_expense` | currency | `bonus_expense:<currency>` | debit | bonuses, credit and rebates the broker pays |
+- `client_trading` — one per trading account, code `client_trading:<trading account id>`, credit-normal:
+  what the client has on the platform through the CRM (deposits, withdrawals, transfers, demo top-ups;
+  the platform adds the trading result, see `funds.ledger.reconciliation`).
+- `client_hold` — one per trading account, `client_hold:<trading account id>`, credit-normal: money
+  taken off the platform for a withdrawal or transfer that is not settled yet.
+- `broker_bank` — one per channel and currency, `broker_bank:<channel id>:<currency>`, debit-normal:
+  the broker's money at the bank, wallet or provider behind a payment channel.
+- `fee_income` — one per currency, `fee_income:<currency>`, credit-normal: fees the broker charged.
+- `fx_conversion` — one per currency, `fx_conversion:<currency>`, debit-normal: the other side of every
+  currency conversion (a journal that converts has a leg here in each currency).
+- `platform_clearing` — one per server and currency, `platform_clearing:<server id>:<currency>`,
+  debit-normal: balance changes made on the platform rather than by a CRM money flow (corrections after
+  a reconciliation, platform-side adjustments).
+- `demo_funding` — one per currency, `demo_funding:<currency>`, debit-normal: play money handed to
+  demo accounts.
+- `bonus_expense` — one per currency, `bonus_expense:<currency>`, debit-normal: bonuses, credit and
+  rebates the broker pays.
 
 A deposit of 700.00 CNY with a 7.00 CNY fee, credited as 99.00 USD at 7.0 (CNY per USD):
 
@@ -103,7 +110,8 @@ class LedgerAccount(models.Model):
                 name="ledger_account_client_kinds_have_trading_account",
             ),
             models.CheckConstraint(
-                condition=Q(kind="broker_bank", channel__isnull=False) | (~Q(kind="broker_bank") & Q(channel__isnull=True)),
+                condition=Q(kind="broker_bank", channel__isnull=False)
+                | (~Q(kind="broker_bank") & Q(channel__isnull=True)),
                 name="ledger_account_broker_bank_has_channel",
             ),
             models.CheckConstraint(

@@ -184,7 +184,9 @@ class PayoutAccountFactory(factory.django.DjangoModelFactory):
             payment_method=FundingMethod.CRYPTOCURRENCY,
             bank_transfer_info=None,
             network=factory.SubFactory(CryptoNetworkFactory),
-            cryptocurrency_info=factory.LazyAttribute(lambda account: cryptocurrency_info(network=account.network.code)),
+            cryptocurrency_info=factory.LazyAttribute(
+                lambda account: cryptocurrency_info(network=account.network.code)
+            ),
             account_holder_name=factory.LazyAttribute(lambda account: account.owner.name),
         )
 

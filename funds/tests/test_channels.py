@@ -78,7 +78,7 @@ def test_fee_for_a_currency_the_channel_does_not_take_that_way():
         channel_fee(channel=row.channel, currency="USD", amount=Decimal("100"), direction=Direction.WITHDRAWAL)
 
     assert refused.value.code == "currency_not_supported"
-    assert refused.value.fields == {"currency": ["This remittance method does not take USD for Withdrawal."]}
+    assert refused.value.fields == {"currency": ["This remittance method does not pay out USD withdrawals."]}
 
 
 @pytest.mark.parametrize("amount", ["10.00", "10", "5000.5", "10000.00"])
@@ -137,7 +137,11 @@ def test_disabled_rows_and_currencies_are_not_supported(make_row):
 
     with pytest.raises(FundsError) as refused:
         channel_check_amount(
-            channel=row.channel, currency="USD", amount=Decimal("100"), direction=Direction.DEPOSIT, currency_field="cur"
+            channel=row.channel,
+            currency="USD",
+            amount=Decimal("100"),
+            direction=Direction.DEPOSIT,
+            currency_field="cur",
         )
 
     assert refused.value.code == "currency_not_supported"

@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 from django.core import mail
+from django.db import connections
 
 from clients.models import ClientProfile, KycStatus
 from clients.trading.models import TradingAccount
@@ -54,6 +55,9 @@ def browser(monkeypatch):
             yield browser
         finally:
             browser.close()
+            # The ORM calls made while Playwright runs get their own connections; close them, or the
+            # test database cannot be dropped at the end of the run (PostgreSQL).
+            connections.close_all()
 
 
 @pytest.fixture

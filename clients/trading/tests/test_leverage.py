@@ -66,7 +66,9 @@ def test_a_requested_change_waits_for_staff_then_goes_through_the_outbox(
         "leverage_change_id": change.pk,
     }
     message = Delivery.objects.get(user=client_a).message
-    assert message.content_i18n["en-US"] == f"The leverage of trading account {account_a.login} is now 1:500 (was 1:100)."
+    assert (
+        message.content_i18n["en-US"] == f"The leverage of trading account {account_a.login} is now 1:500 (was 1:100)."
+    )
 
     leverage_change_on_applied(operation)  # again: nothing more
     assert AuditEntry.objects.filter(action="trading_account.leverage_changed").count() == 1

@@ -32,10 +32,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with transaction.atomic():
+            # Users first, so each app's demo data can give them profiles, accounts and messages.
+            users = [self.ensure_user(email, name, role) for email, name, role in DEMO_USERS]
             for app in apps.get_app_configs():
                 if find_spec(f"{app.name}.demo"):
                     import_module(f"{app.name}.demo").load_demo_data()
-            users = [self.ensure_user(email, name, role) for email, name, role in DEMO_USERS]
         self.print_logins(users)
 
     def ensure_user(self, email: str, name: str, role: str) -> User:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.management.base import BaseCommand, CommandError
 
 from crm.platforms.models import TradingServer
+from funds.errors import FundsNotFound
 from funds.ledger.models import ReconciliationRun
 from funds.ledger.reconciliation import reconciliation_run
+from funds.money import format_amount
 
 
 class Command(BaseCommand):
@@ -29,9 +33,19 @@ class Command(BaseCommand):
         if run.status == ReconciliationRun.Status.FAILED:
             raise CommandError(f"Reconciliation run #{run.pk} failed: {run.error}")
         for difference in run.differences.all():
+
+            def show(value: Decimal | None, currency: str = difference.currency) -> str:
+                if value is None:
+                    return "-"
+                try:
+                    return format_amount(value, currency)
+                except FundsNotFound:
+                    return f"{value.normalize():f}"
+
             amounts = (
-                f"platform {difference.platform_balance} ledger {difference.ledger_balance} "
-                f"in flight {difference.in_flight} trading {difference.trading_result} → {difference.difference}"
+                f"platform {show(difference.platform_balance)} ledger {show(difference.ledger_balance)} "
+                f"in flight {show(difference.in_flight)} trading {show(difference.trading_result)} "
+                f"→ {show(difference.difference)}"
                 if difference.difference is not None
                 else difference.note
             )
