@@ -1,9 +1,9 @@
 """Demo data: a default registration template with the usual KYC modules, a trading-experience
 questionnaire, and an approved KYC profile for the demo client.
 
-Idempotent: running it again puts the same values back and adds nothing. The demo command creates
-its users after the apps' demo data, so the demo client's profile is made on the second run (and,
-empty, on first use by `client_profile_of` before that).
+Idempotent: running it again puts the same values back and adds nothing. The demo client's
+approved profile is made when the user exists (the demo command creates its users first); a client
+who signs up later gets an empty profile from `client_profile_of` on first use.
 """
 
 from __future__ import annotations

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "funds",
     "funds.ledger",
     "funds.deposits",
+    "funds.withdrawals",
+    "funds.transfers",
     "ib",
     "reports",
 ]
@@ -318,6 +320,8 @@ SPECTACULAR_SETTINGS = {
         "TradingAccountStatusEnum": "clients.trading.models.TradingAccount.Status",
         "TradingCurrencyEnum": "clients.trading.models.TradingCurrency",
         "TradingPlatformEnum": "crm.platforms.models.TradingServer.Platform",
+        "KycStatusEnum": "clients.models.KycStatus",
+        "KycModuleEnum": "clients.models.KycModule",
     },
     "DISABLE_ERRORS_AND_WARNINGS": True,
 }

@@ -18,6 +18,8 @@ api_v1 = [
     path("", include("crm.files.urls")),
     path("", include("funds.urls")),
     path("", include("funds.deposits.urls")),
+    path("", include("funds.withdrawals.urls")),
+    path("", include("funds.transfers.urls")),
 ]
 
 urlpatterns = [

@@ -14,6 +14,7 @@ from clients.models import (
     ClientSettings,
     EVerifySession,
     KycField,
+    KycModule,
     Questionnaire,
     QuestionnaireQuestion,
     RegistrationAgreement,
@@ -27,8 +28,21 @@ from crm.configuration.admin import SingletonAdmin
 # --- Registration templates -------------------------------------------------------------------
 
 
+class RegistrationModuleFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        modules = [
+            form.cleaned_data.get("module")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if KycModule.QUESTIONNAIRE in modules and self.instance.questionnaire_id is None:
+            raise forms.ValidationError(_("Choose the template's questionnaire, or remove the questionnaire module."))
+
+
 class RegistrationModuleInline(admin.TabularInline):
     model = RegistrationModule
+    formset = RegistrationModuleFormSet
     extra = 0
     fields = ["module", "position", "is_required", "title_i18n", "description_i18n", "fields_link"]
     readonly_fields = ["fields_link"]

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from clients.kyc_fields import module_fields
 from clients.models import ClientProfile, KycField, KycModule, KycStatus
-from clients.selectors import clients_for_review, kyc_overview
+from clients.selectors import clients_for_review, kyc_documents_of, kyc_overview
 from clients.services import kyc_approve, kyc_reject
 from crm.api.languages import localized
 from crm.audit.selectors import audit_entries_for
@@ -175,12 +175,10 @@ class ClientProfileAdmin(admin.ModelAdmin):
                 format_html_join("", "<tr><th style='width:30%'>{}</th><td>{}</td></tr>", lines),
             )
             blocks.append(header + table)
-        return format_html("{}", format_html_join("", "{}", ((block,) for block in blocks)))
+        return format_html_join("", "{}", ((block,) for block in blocks))
 
     @admin.display(description=_("documents"))
     def documents_display(self, profile: ClientProfile) -> str:
-        from clients.selectors import kyc_documents_of
-
         documents = kyc_documents_of(profile=profile)
         if not documents:
             return "—"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from crm.api.languages import localized, request_language
-from crm.configuration.selectors import company_get
+from crm.configuration.selectors import company_get, portal_languages_enabled
 from crm.inbox.selectors import message_unread_count
 from crm.users.models import Language, User
 
@@ -25,9 +25,15 @@ def portal(request) -> dict:
             return 0
         return message_unread_count(user=user)
 
+    @cache
+    def languages() -> list[tuple[str, str]]:
+        # The languages the company offers (all of them until staff configure any).
+        offered = list(portal_languages_enabled().values_list("code", flat=True))
+        return [(code, name) for code, name in Language.choices if not offered or code in offered]
+
     return {
         "portal_company_name": company_name,
-        "portal_languages": Language.choices,
+        "portal_languages": languages,
         "portal_language": request_language(),
         "portal_is_client": is_client,
         "portal_unread_count": unread_count,

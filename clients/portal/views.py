@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -114,11 +113,9 @@ class LanguageView(View):
             language = form.cleaned_data["language"]
             if request.user.is_authenticated:
                 user_language_set(user=request.user, language=language)
-            django_language = django_language_for(language)
-            translation.activate(django_language)
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
-                django_language,
+                django_language_for(language),
                 max_age=LANGUAGE_COOKIE_AGE,
                 samesite="Lax",
                 secure=request.is_secure(),
@@ -285,12 +282,12 @@ class KycStepView(KycMixin, View):
 
     def post(self, request, module: str):
         self.setup_step(module)
+        row = self.module_row
+        if row.module == KycModule.E_VERIFY:  # the service says when a session may start
+            return self.start_e_verification()
         if not self.profile.is_editable:
             messages.error(request, str(kyc_not_editable(self.profile).message))
             return redirect("portal:kyc")
-        row = self.module_row
-        if row.module == KycModule.E_VERIFY:
-            return self.start_e_verification()
         form = self.form_for(data=request.POST, files=request.FILES)
         if not form.is_valid():
             return self.render_step(form)
@@ -430,6 +427,7 @@ class KycStepView(KycMixin, View):
             description=localized(row.description_i18n, self.language),
             form=form,
             e_verify=self.e_verify_context() if row.module == KycModule.E_VERIFY else None,
+            next_url=self.next_url(row.module),
             reason=getattr(self.overview.submissions.get(row.module), "reason", ""),
         )
         status = 400 if form is not None and form.errors else 200

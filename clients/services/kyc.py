@@ -192,8 +192,9 @@ def _submit_locked(*, profile: ClientProfile, template: RegistrationTemplate, ac
 
     now = timezone.now()
     in_template = [row.module for row in template.modules.all()]
+    # The e_verify module's status is the provider's verdict; sending the application does not touch it.
     KycModuleSubmission.objects.filter(profile=profile, module__in=in_template).exclude(
-        module=KycModule.E_VERIFY, status=KycStatus.APPROVED
+        module=KycModule.E_VERIFY
     ).update(status=KycStatus.PENDING, submitted_at=now, reason="", reviewed_by=None, reviewed_at=None)
     profile.kyc_status = KycStatus.PENDING
     profile.kyc_submitted_at = now

@@ -6,7 +6,14 @@ from django.core import mail
 from django.urls import reverse
 
 from clients.admin.configuration import QuestionForm
-from clients.models import ClientProfile, ClientSettings, EVerifySession, KycStatus, RegistrationModule
+from clients.models import (
+    ClientProfile,
+    ClientSettings,
+    EVerifySession,
+    KycStatus,
+    RegistrationModule,
+    RegistrationTemplate,
+)
 from clients.selectors import client_profile_of
 from clients.services import e_verify_session_create, kyc_submit
 from clients.tests.factories import answers_for, valid_kyc_data
@@ -58,6 +65,7 @@ def test_a_profile_shows_its_data_documents_answers_and_history_read_only(staff_
     assert "https://crm.example/files/" in page and str(document) in page
     assert "Experience" in page and "score" in page
     assert "kyc.submitted" in page
+    assert "&lt;" not in page  # the displays are HTML, not escaped text
     assert 'name="_save"' not in page  # nothing to edit by hand
     assert reverse("admin:clients_clientprofile_approve", args=[sent.pk]) in page
     assert reverse("admin:clients_clientprofile_reject", args=[sent.pk]) in page
@@ -234,3 +242,36 @@ def test_the_client_rules_are_one_audited_row(staff_client, staff):
     assert AuditEntry.objects.get(action="client_settings.changed").actor == staff
     assert staff_client.get(url)["Location"] == reverse("admin:clients_clientsettings_change", args=[1])
     assert ClientProfile.objects.count() == 0
+
+
+def template_form(**values) -> dict:
+    data = {
+        "name": "Asia",
+        "is_default": "",
+        "country": "",
+        "questionnaire": "",
+        "remark_i18n": "{}",
+        "modules-TOTAL_FORMS": "1",
+        "modules-INITIAL_FORMS": "0",
+        "modules-0-module": "questionnaire",
+        "modules-0-position": "1",
+        "modules-0-is_required": "on",
+        "modules-0-title_i18n": "{}",
+        "modules-0-description_i18n": "{}",
+        "agreements-TOTAL_FORMS": "0",
+        "agreements-INITIAL_FORMS": "0",
+    }
+    return {**data, **values}
+
+
+def test_a_questionnaire_module_needs_the_templates_questionnaire(staff_client, questionnaire):
+    url = reverse("admin:clients_registrationtemplate_add")
+
+    refused = staff_client.post(url, template_form())
+    accepted = staff_client.post(url, template_form(questionnaire=questionnaire.pk))
+
+    assert refused.status_code == 200
+    assert "Choose the template&#x27;s questionnaire" in refused.content.decode()
+    assert accepted.status_code == 302
+    template = RegistrationTemplate.objects.get(name="Asia")
+    assert [row.module for row in template.modules.all()] == ["questionnaire"]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from clients.everify.providers import SimulatedEVerifyProvider
 from clients.models import ClientSettings, EVerifySession, KycModuleSubmission, KycStatus, KycWay
+from clients.services import kyc_approve
 from clients.tests.factories import answers_for, kyc_template, valid_kyc_data
 from crm.audit.models import AuditEntry
 from crm.inbox.models import Message
@@ -415,3 +416,18 @@ def test_unknown_providers_sessions_and_methods(client, client_api, template):
     unknown = client.post(CALLBACK_URL, fields_for_unknown)
     assert unknown.status_code == 404
     assert unknown.json()["code"] == "e_verify_session_not_found"
+
+
+def test_a_declined_check_stays_declined_through_review(
+    client, client_api, client_user, profile, template, questionnaire, staff
+):
+    session = EVerifySession.objects.get(session_id=create(client_api).json()["session_id"])
+    client.post(CALLBACK_URL, report(session, "declined", "face_mismatch"))
+    fill_and_send_rest(client_api, client_user, questionnaire, send=True)  # e_verify is optional here
+
+    kyc_approve(profile=profile, by=staff)
+
+    module = KycModuleSubmission.objects.get(profile=profile, module="e_verify")
+    assert module.status == KycStatus.DISAPPROVED
+    profile.refresh_from_db()
+    assert (profile.kyc_status, profile.kyc_way) == (KycStatus.APPROVED, KycWay.MANUAL)

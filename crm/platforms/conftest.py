@@ -4,7 +4,7 @@ import pytest
 
 from crm.platforms.gateway import gateway_for
 from crm.platforms.tests.factories import TradingServerFactory
-from crm.users.tests.factories import UserFactory
+from crm.users.tests.factories import StaffFactory
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def gateway(server):
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(role="staff", is_superuser=True)
+    return StaffFactory()
 
 
 @pytest.fixture

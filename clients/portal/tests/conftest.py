@@ -1,8 +1,18 @@
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from crm.users.models import Language
 from crm.users.tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _language_kept():
+    """The language middleware leaves the last request's language active in the thread; no test of ours
+    may hand it on to the next test."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.fixture

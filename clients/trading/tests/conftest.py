@@ -10,7 +10,7 @@ from clients.trading.tests.factories import TradingAccountTypeFactory, client_us
 from crm.platforms.gateway import BalanceKind, gateway_for
 from crm.platforms.models import PlatformOperation
 from crm.platforms.services import platform_operation_execute
-from crm.users.tests.factories import UserFactory
+from crm.users.tests.factories import StaffFactory
 
 PASSWORD = "Trade-Pass-1"
 OBSERVE_PASSWORD = "Watch-Pass-2"
@@ -28,7 +28,7 @@ def client_b(db):
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(role="staff", is_superuser=True)
+    return StaffFactory()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.utils import timezone
 from crm.content.demo import load_demo_data
 from crm.content.models import Audience, Placement, Popup, validate_link
 from crm.content.tests.factories import PlacementFactory, PopupDismissalFactory, PopupFactory
-from crm.users.tests.factories import UserFactory
+from crm.users.tests.factories import StaffFactory
 
 
 @pytest.mark.django_db
@@ -54,7 +54,7 @@ def test_demo_data_loads_once_with_both_languages():
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(UserFactory(role="staff", is_superuser=True))
+    client.force_login(StaffFactory())
     return client
 
 

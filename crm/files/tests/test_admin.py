@@ -3,12 +3,12 @@ import pytest
 from crm.files.models import StoredFile
 from crm.files.selectors import download_token
 from crm.files.tests.factories import StoredFileFactory
-from crm.users.tests.factories import UserFactory
+from crm.users.tests.factories import StaffFactory, UserFactory
 
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(UserFactory(role="staff", is_superuser=True))
+    client.force_login(StaffFactory())
     return client
 
 

@@ -20,3 +20,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+
+class StaffFactory(UserFactory):
+    """A back-office user; the back office reads English in tests."""
+
+    role = User.Role.STAFF
+    is_superuser = True
+    language = "en-US"

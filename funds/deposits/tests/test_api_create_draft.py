@@ -30,9 +30,7 @@ def nothing_written():
 
 
 def test_a_manual_channel_gives_its_instructions_and_fixes_the_amounts(client_api, account, bank, client_user):
-    response = client_api.post(
-        URL, body(account, bank, remark="Salary"), format="json", HTTP_X_LANGUAGE="en-US"
-    )
+    response = client_api.post(URL, body(account, bank, remark="Salary"), format="json", HTTP_X_LANGUAGE="en-US")
 
     assert response.status_code == 200
     deposit = Deposit.objects.get()
@@ -147,9 +145,7 @@ def test_missing_fields_are_named(client_api, account):
     ],
 )
 def test_the_channels_limits_hold(client_api, account, bank, amount, code, message):
-    response = client_api.post(
-        URL, body(account, bank, deposit_amount=amount), format="json", HTTP_X_LANGUAGE="en-US"
-    )
+    response = client_api.post(URL, body(account, bank, deposit_amount=amount), format="json", HTTP_X_LANGUAGE="en-US")
 
     assert response.status_code == 400
     assert response.json() == {"code": code, "message": message, "fields": {"deposit_amount": [message]}}

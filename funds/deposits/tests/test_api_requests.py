@@ -204,7 +204,9 @@ def test_the_history_lists_the_clients_deposits_newest_first_within_the_times(
         draft(other_user, platform_account(user=other_user), bank)
 
     everything = client_api.get(HISTORY).json()
-    window = client_api.get(HISTORY, {"start_time": "2026-03-02 00:00:00", "end_time": "2026-03-03 11:59:59"}).json()
+    window = client_api.get(
+        HISTORY, {"start_time": "2026-03-02 00:00:00", "end_time": "2026-03-03 11:59:59"}, HTTP_X_LANGUAGE="zh-CN"
+    ).json()
     paged = client_api.get(HISTORY, {"page": 2, "size": 2}).json()
 
     assert [row["order_number"] for row in everything["list"]] == [made[day].order_number for day in (3, 2, 1)]
@@ -262,3 +264,12 @@ def test_the_history_shows_a_receipt_link_and_the_decision(client_api, account, 
     assert row["receipt_url"].startswith("https://crm.example/files/")
     assert row["decided_at"] is not None and row["submitted_at"] is not None
     assert DepositEvent.objects.filter(deposit=deposit).count() == 3
+
+
+def test_refusals_speak_the_requests_language(client_api):
+    chinese = client_api.post(CANCEL, {"order_number": "D0"}, format="json", HTTP_X_LANGUAGE="zh-CN").json()
+    english = client_api.post(CANCEL, {"order_number": "D0"}, format="json", HTTP_X_LANGUAGE="en-US").json()
+
+    assert chinese["code"] == english["code"] == "deposit_not_found"
+    assert (chinese["message"], english["message"]) == ("未找到该入金。", "Deposit not found.")
+    assert chinese["fields"] == {"order_number": ["您没有该订单号的入金。"]}
