@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from crm.celery import app as celery_app
@@ -29,7 +30,11 @@ def _isolated(settings, tmp_path):
     settings.CAPTCHA_VERIFIER = "fake"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
+    # Every request activates its language and leaves it active (as Django's LocaleMiddleware
+    # does); start each test from the default so no test inherits the last one's language.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
     cache.clear()
 
 

@@ -25,7 +25,7 @@ class RequestLanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
 

@@ -42,6 +42,7 @@ from crm.files.services import file_store, private_url
 from crm.inbox import selectors as inbox_selectors
 from crm.inbox import services as inbox_services
 from crm.users.models import User
+from crm.users.services import user_language_set
 
 from .forms import (
     INVITE_SESSION_KEY,
@@ -53,7 +54,6 @@ from .forms import (
     TradingPasswordForm,
     add_service_errors,
 )
-from .services import user_language_set
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 # Files stored for a KYC step whose other fields the service refused: {module: {field: file id}}.

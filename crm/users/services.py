@@ -18,7 +18,7 @@ from crm.configuration.models import SecuritySettings, VerificationScene
 from crm.errors import ApplicationError, Forbidden, Throttled
 from crm.users.emails import email_send
 from crm.users.hashing import digest, new_secret
-from crm.users.models import ApiToken, PasswordResetToken, User, normalize_email
+from crm.users.models import ApiToken, Language, PasswordResetToken, User, normalize_email
 from crm.users.passwords import password_validate
 from crm.users.tokens import token_issue, token_revoke, tokens_revoke_all
 from crm.verification.attempts import AttemptCounter
@@ -251,3 +251,12 @@ def credentials_purge_expired(*, older_than: timedelta = PURGE_AFTER) -> dict[st
         "password_reset_tokens": reset_tokens,
         "email_codes": email_codes_purge_expired(older_than=older_than),
     }
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> None:
+    """Remember `language` (`zh-CN`, `en-US`) for `user`: the portal, the apps and e-mails use it."""
+    if language not in Language.values:
+        raise ValueError(f"unknown language {language!r}")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

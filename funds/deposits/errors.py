@@ -1,9 +1,10 @@
-"""The deposit module's refusals and their stable codes.
+"""The deposit module's refusals and their stable codes (`DepositErrorCode`).
 
-Besides the funds core's codes (`channel_not_found` 404, `currency_not_supported`,
-`amount_not_positive`, `amount_too_precise`, `amount_below_minimum`, `amount_above_maximum` 400,
-`exchange_rate_not_found` 404) and `invalid_input` (400, bad fields), `file_not_found` (404, a
-receipt that is not the client's) and the platform's (`platform_unavailable` 503, …):
+Deposits also answer with the funds core's codes (`channel_not_found` 404 on `remittance_id`,
+`currency_not_supported`, `amount_below_minimum`, `amount_above_maximum` 400,
+`exchange_rate_not_found` 404), `invalid_input` (400, with the fields: also an amount that is not
+positive or too precise for its currency), `file_not_found` (404, a receipt that is not the
+client's) and the platform's (`platform_unavailable` 503, …).
 """
 
 from __future__ import annotations

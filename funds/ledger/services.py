@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import IntegrityError, models, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from crm.users.models import User
@@ -50,18 +51,12 @@ def ledger_account_get_or_create(
 ) -> LedgerAccount:
     """The account of the chart for these coordinates, created the first time (safe under concurrency)."""
     currency = currency.upper()
-    if kind in LedgerAccount.PER_TRADING_ACCOUNT:
-        code, name = f"{kind}:{trading_account.pk}", f"{Kind(kind).label}: {trading_account}"
-    elif kind == Kind.BROKER_BANK:
-        code, name = f"{kind}:{channel.pk}:{currency}", f"{Kind(kind).label}: {channel} {currency}"
-    elif kind == Kind.PLATFORM_CLEARING:
-        code, name = f"{kind}:{server.pk}:{currency}", f"{Kind(kind).label}: {server} {currency}"
-    else:
-        code, name = f"{kind}:{currency}", f"{Kind(kind).label} {currency}"
+    with translation.override("en"):  # names are stored once, in one language
+        code, name = _code_and_name(kind, currency, trading_account=trading_account, channel=channel, server=server)
     account, _created = LedgerAccount.objects.get_or_create(
         code=code,
         defaults={
-            "name": str(name)[:200],
+            "name": name[:200],
             "kind": kind,
             "currency": currency,
             "trading_account": trading_account,
@@ -70,6 +65,18 @@ def ledger_account_get_or_create(
         },
     )
     return account
+
+
+def _code_and_name(kind: str, currency: str, *, trading_account, channel, server) -> tuple[str, str]:
+    if kind in LedgerAccount.PER_TRADING_ACCOUNT:
+        code, name = f"{kind}:{trading_account.pk}", f"{Kind(kind).label}: {trading_account}"
+    elif kind == Kind.BROKER_BANK:
+        code, name = f"{kind}:{channel.pk}:{currency}", f"{Kind(kind).label}: {channel} {currency}"
+    elif kind == Kind.PLATFORM_CLEARING:
+        code, name = f"{kind}:{server.pk}:{currency}", f"{Kind(kind).label}: {server} {currency}"
+    else:
+        code, name = f"{kind}:{currency}", f"{Kind(kind).label} {currency}"
+    return code, name
 
 
 def client_trading_account(*, trading_account) -> LedgerAccount:

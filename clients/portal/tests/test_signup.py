@@ -107,3 +107,24 @@ def test_google_is_offered_only_when_configured(anonymous, settings):
     settings.SOCIALACCOUNT_PROVIDERS = {"google": {"APP": {"client_id": "id", "secret": "secret", "key": ""}}}
 
     assert "/accounts/google/login/" in anonymous.get(reverse("account_login")).content.decode()
+
+
+def test_password_change_keeps_the_client_signed_in_and_ends_api_tokens(portal, client_user):
+    from crm.users.models import ApiToken
+    from crm.users.tokens import token_issue
+
+    token_issue(user=client_user)
+    url = reverse("account_change_password")
+
+    weak = portal.post(url, {"oldpassword": "Correct-horse-42", "password1": "password", "password2": "password"})
+    assert "This password is too common." in weak.context["form"].errors["password1"]
+
+    response = portal.post(
+        url, {"oldpassword": "Correct-horse-42", "password1": "Brand-New-Pass-77", "password2": "Brand-New-Pass-77"}
+    )
+
+    assert response.status_code == 302
+    client_user.refresh_from_db()
+    assert client_user.check_password("Brand-New-Pass-77")
+    assert not ApiToken.objects.filter(user=client_user, revoked_at=None).exists()
+    assert portal.get(reverse("portal:dashboard")).status_code == 200

@@ -59,7 +59,7 @@ def demo_account(client_user, usd):
 
 @pytest.fixture
 def staff(db):
-    return UserFactory(role="staff", is_superuser=True, email="finance@broker.example")
+    return UserFactory(role="staff", is_superuser=True, email="finance@broker.example", language="en-US")
 
 
 def channel(*, code: str = "USD", provider: str = "manual", **limits):
