@@ -308,7 +308,7 @@ def _move(transfer: Transfer, hold: Hold) -> None:
         payload={
             "login": target.login,
             "kind": str(BalanceKind.DEPOSIT),
-            "amount": transfer.target_amount,
+            "amount": format_amount(transfer.target_amount, transfer.target_currency),
             "comment": f"Transfer {transfer.order_number} from {source.login}",
         },
         idempotency_key=f"transfer:{transfer.pk}:in",
@@ -447,7 +447,7 @@ def transfer_on_in_applied(operation: PlatformOperation) -> None:
             payload={
                 "login": target.login,
                 "kind": str(BalanceKind.WITHDRAWAL),
-                "amount": transfer.target_amount,
+                "amount": format_amount(transfer.target_amount, transfer.target_currency),
                 "comment": f"Reversal of transfer {transfer.order_number}",
             },
             idempotency_key=f"transfer:{transfer.pk}:in:reverse",

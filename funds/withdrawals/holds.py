@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from clients.trading.models import TradingAccount
@@ -40,6 +40,7 @@ from crm.platforms.services import platform_operation_enqueue
 from crm.users.models import User
 from funds.ledger.models import Journal
 from funds.ledger.services import client_hold_account, client_trading_account, journal_post
+from funds.money import format_amount
 from funds.withdrawals.models import Hold
 
 ZERO = Decimal(0)
@@ -112,10 +113,6 @@ def holds_on_the_way(*, account_ids: list[int]) -> dict[int, Decimal]:
     return dict(rows)
 
 
-def last_hold_id() -> int:
-    return Hold.objects.aggregate(last=Max("id"))["last"] or 0
-
-
 # --- taking and giving back -------------------------------------------------------------------------------
 
 
@@ -148,7 +145,12 @@ def hold_place(
     operation = platform_operation_enqueue(
         server=account.server,
         kind=PlatformOperation.Kind.BALANCE,
-        payload={"login": account.login, "kind": str(BalanceKind.WITHDRAWAL), "amount": amount, "comment": comment},
+        payload={
+            "login": account.login,
+            "kind": str(BalanceKind.WITHDRAWAL),
+            "amount": format_amount(amount, account.currency),
+            "comment": comment,
+        },
         idempotency_key=hold_key,
         on_done=on_done,
     )
@@ -172,7 +174,7 @@ def _give_back_on_platform(hold: Hold, comment: str) -> None:
         payload={
             "login": hold.trading_account.login,
             "kind": str(BalanceKind.DEPOSIT),
-            "amount": hold.amount,
+            "amount": format_amount(hold.amount, hold.currency),
             "comment": comment,
         },
         idempotency_key=hold.release_key,

@@ -316,7 +316,7 @@ def test_a_second_leg_the_platform_refuses_gives_the_money_back_to_the_source(cl
     run_outbox()  # the source's money back on the platform
     known_again(target)
     assert books(source, target) == (D("5000.00"), D("0"), D("0"), D("5000.00"), D("0"))
-    assert SimBalanceOperation.objects.filter(account__login=target.login).count() == 0
+    assert SimBalanceOperation.objects.filter(account__server=target.server).count() == 0
     assert [event.action for event in made.events.all()][-2:] == ["in_leg_requested", "failed"]
     assert services.transfers_fail_refused_legs() == []
     assert_books_agree()

@@ -55,8 +55,9 @@ class Command(BaseCommand):
         out = self.stdout
         out.write(self.style.SUCCESS("\nDemo data loaded. Log in with:"))
         for user in users:
-            out.write(f"  {user.get_role_display():<20} {user.email:<28} password: {DEMO_PASSWORD}")
-        out.write("  Back office: http://127.0.0.1:8000/admin/   API docs: http://127.0.0.1:8000/api/docs/")
+            out.write(f"  {user.role:<8} {user.email:<28} password: {DEMO_PASSWORD}")
+        out.write("  Portal: http://127.0.0.1:8000/   Back office: http://127.0.0.1:8000/admin/")
+        out.write("  API docs: http://127.0.0.1:8000/api/docs/")
         staff = next(user for user in users if user.is_staff)
         if settings.ADMIN_REQUIRE_OTP:
             self.print_totp(staff)
