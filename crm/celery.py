@@ -16,6 +16,15 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
     },
     "simulate-platform-trading": {"task": "crm.platforms.simulator.tasks.simulate_platform_trading", "schedule": 300.0},
+    "fail-refused-withdrawal-holds": {
+        "task": "funds.withdrawals.tasks.fail_refused_withdrawal_holds",
+        "schedule": 60.0,
+    },
+    "fail-refused-transfer-legs": {"task": "funds.transfers.tasks.fail_refused_transfer_legs", "schedule": 60.0},
+    "check-hold-balances": {
+        "task": "funds.withdrawals.tasks.check_hold_balances",
+        "schedule": crontab(hour=2, minute=45),
+    },
     "expire-deposit-drafts": {"task": "funds.deposits.tasks.expire_deposit_drafts", "schedule": 300.0},
     # Nightly (CELERY_TIMEZONE, the company's), when trading is quiet.
     "reconcile-ledger": {"task": "funds.ledger.tasks.reconcile_ledger", "schedule": crontab(hour=2, minute=30)},

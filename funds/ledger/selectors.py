@@ -10,6 +10,12 @@ from django.db.models import Count, QuerySet, Sum
 from funds.ledger.models import Entry, Journal, LedgerAccount
 
 ZERO = Decimal(0)
+ENTRY_PLACES = Decimal("1E-8")  # Entry.amount has 8 decimal places
+
+
+def _exact(total: Decimal | None) -> Decimal:
+    """SQLite sums decimals in floating point; entries have 8 places, so their sum has too."""
+    return (total or ZERO).quantize(ENTRY_PLACES)
 
 
 def _normal_side(account: LedgerAccount, total: Decimal) -> Decimal:
@@ -18,7 +24,7 @@ def _normal_side(account: LedgerAccount, total: Decimal) -> Decimal:
 
 def ledger_balance(*, account: LedgerAccount) -> Decimal:
     """The account's balance on its normal side (credit for clients' money and income, debit otherwise)."""
-    total = Entry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"] or ZERO
+    total = _exact(Entry.objects.filter(account=account).aggregate(total=Sum("amount"))["total"])
     return _normal_side(account, total) + ZERO  # + 0 turns -0 into 0
 
 
@@ -31,7 +37,7 @@ def ledger_balances(*, accounts: Iterable[LedgerAccount]) -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
         .values_list("account", "total")
     )
-    return {account.pk: _normal_side(account, totals.get(account.pk) or ZERO) + ZERO for account in accounts}
+    return {account.pk: _normal_side(account, _exact(totals.get(account.pk))) + ZERO for account in accounts}
 
 
 def ledger_fingerprint(*, account_ids: Iterable[int]) -> dict[int, tuple[int, Decimal]]:
@@ -42,7 +48,7 @@ def ledger_fingerprint(*, account_ids: Iterable[int]) -> dict[int, tuple[int, De
         .annotate(count=Count("id"), total=Sum("amount"))
         .values_list("account", "count", "total")
     )
-    return {account_id: (count, total) for account_id, count, total in rows}
+    return {account_id: (count, _exact(total)) for account_id, count, total in rows}
 
 
 def client_trading_account_of(*, trading_account_id: int) -> LedgerAccount | None:

@@ -131,7 +131,9 @@ def _locked(transfer_id: int) -> Transfer:
 
 
 def _locked_hold(transfer: Transfer) -> Hold:
-    return Hold.objects.select_for_update().select_related("trading_account__server").get(pk=transfer.hold_id)
+    return (
+        Hold.objects.select_for_update(of=("self",)).select_related("trading_account__server").get(pk=transfer.hold_id)
+    )
 
 
 def _tell_client(transfer: Transfer, *, title: dict[str, str], content: dict[str, str]) -> None:
@@ -398,7 +400,7 @@ def transfer_reject(*, transfer_id: int, by: User, reason: str) -> Transfer:
 
 def transfer_on_out_applied(operation: PlatformOperation) -> None:
     """`on_done` of the out leg: the platform took the money off the source; move it if approved."""
-    transfer = Transfer.objects.select_for_update().filter(hold__hold_operation=operation).first()
+    transfer = Transfer.objects.select_for_update(of=("self",)).filter(hold__hold_operation=operation).first()
     if transfer is None:
         return
     hold = _locked_hold(transfer)

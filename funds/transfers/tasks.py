@@ -9,12 +9,6 @@ from funds.transfers.services import transfers_fail_refused_legs
 
 @shared_task(name="funds.transfers.tasks.fail_refused_transfer_legs", time_limit=300, soft_time_limit=240)
 def fail_refused_transfer_legs() -> int:
-    """Every minute (see `BEAT_SCHEDULE`): transfers a leg of which the platform refused for good fail, and
+    """Every minute (crm/celery.py): transfers a leg of which the platform refused for good fail, and
     the source gets its money back."""
     return len(transfers_fail_refused_legs())
-
-
-# The lead adds these to crm/celery.py's beat_schedule (periodic schedules live in code).
-BEAT_SCHEDULE = {
-    "fail-refused-transfer-legs": {"task": "funds.transfers.tasks.fail_refused_transfer_legs", "schedule": 60.0},
-}

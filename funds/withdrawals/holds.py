@@ -44,6 +44,7 @@ from funds.money import format_amount
 from funds.withdrawals.models import Hold
 
 ZERO = Decimal(0)
+EIGHT_PLACES = Decimal("0.00000001")
 Status = Hold.Status
 PlatformStatus = Hold.PlatformStatus
 
@@ -65,6 +66,13 @@ JOURNAL_KINDS = {
     Hold.Purpose.WITHDRAWAL: (Journal.Kind.WITHDRAWAL_HOLD, Journal.Kind.WITHDRAWAL_RELEASE),
     Hold.Purpose.TRANSFER: (Journal.Kind.TRANSFER, Journal.Kind.TRANSFER),
 }
+
+
+def exact(total: Decimal | None) -> Decimal:
+    """A database sum of amounts, made exact again: SQLite sums in floating point and hands back 15
+    significant digits (461.409999999999 for 461.41); amounts have at most 8 decimals, so rounding to 8
+    gives the true sum back whenever it fits in those digits (PostgreSQL sums exactly anyway)."""
+    return (total or ZERO).quantize(EIGHT_PLACES)
 
 
 def withdrawable_of(state: AccountState) -> Decimal:
@@ -93,11 +101,10 @@ def margin_read(*, account: TradingAccount) -> MarginReading:
 
 def available_to_hold(*, account: TradingAccount, reading: MarginReading) -> Decimal:
     """Step 2 (the account row locked): what a new hold may take, given `reading` from step 1."""
-    on_the_way = (
+    on_the_way = exact(
         Hold.objects.filter(trading_account=account)
         .filter(Q(id__gt=reading.last_hold_id) | Q(id__in=reading.requested_hold_ids))
         .aggregate(total=Sum("amount"))["total"]
-        or ZERO
     )
     return withdrawable_of(reading.state) - on_the_way
 
@@ -110,7 +117,7 @@ def holds_on_the_way(*, account_ids: list[int]) -> dict[int, Decimal]:
         .annotate(total=Sum("amount"))
         .values_list("trading_account_id", "total")
     )
-    return dict(rows)
+    return {account_id: exact(total) for account_id, total in rows}
 
 
 # --- taking and giving back -------------------------------------------------------------------------------
@@ -281,6 +288,5 @@ def holds_expected_balances(*, account_ids: list[int] | None = None) -> dict[int
     holds = Hold.objects.filter(Q(status=Status.HELD) | Q(status=Status.RELEASED, release_journal__isnull=True))
     if account_ids is not None:
         holds = holds.filter(trading_account_id__in=account_ids)
-    return dict(
-        holds.values("trading_account_id").annotate(total=Sum("amount")).values_list("trading_account_id", "total")
-    )
+    rows = holds.values("trading_account_id").annotate(total=Sum("amount")).values_list("trading_account_id", "total")
+    return {account_id: exact(total) for account_id, total in rows}

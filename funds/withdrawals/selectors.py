@@ -22,7 +22,7 @@ from funds.models import Channel, ChannelCurrency, Direction
 from funds.money import amount_check, currency_get, quantize
 from funds.selectors import channel_check_amount, channel_currency_get, channel_get_open, exchange_rate_get, fee_for
 from funds.withdrawals.errors import WithdrawalError, WithdrawalErrorCode, invalid_input
-from funds.withdrawals.holds import holds_expected_balances, holds_on_the_way, withdrawable_of
+from funds.withdrawals.holds import exact, holds_expected_balances, holds_on_the_way, withdrawable_of
 from funds.withdrawals.models import FundingUsage, Usage, Withdrawal
 
 ZERO = Decimal(0)
@@ -235,7 +235,7 @@ def hold_differences() -> list[HoldDifference]:
     expected = holds_expected_balances()
     ledger_accounts = list(LedgerAccount.objects.filter(kind=LedgerAccount.Kind.CLIENT_HOLD))
     balances = ledger_balances(accounts=ledger_accounts)
-    seen: dict[int, Decimal] = {account.trading_account_id: balances[account.pk] for account in ledger_accounts}
+    seen = {account.trading_account_id: exact(balances[account.pk]) for account in ledger_accounts}
     differences = []
     for account_id in sorted(set(seen) | set(expected)):
         ledger = seen.get(account_id, ZERO)

@@ -142,7 +142,11 @@ def _locked(*, withdrawal_id: int | None = None, user: User | None = None, order
 
 
 def _locked_hold(withdrawal: Withdrawal) -> Hold:
-    return Hold.objects.select_for_update().select_related("trading_account__server").get(pk=withdrawal.hold_id)
+    return (
+        Hold.objects.select_for_update(of=("self",))
+        .select_related("trading_account__server")
+        .get(pk=withdrawal.hold_id)
+    )
 
 
 def _tell_client(withdrawal: Withdrawal, *, title: dict[str, str], content: dict[str, str]) -> None:
@@ -543,7 +547,7 @@ def withdrawal_fail(*, withdrawal_id: int, by: User, reason: str) -> Withdrawal:
 
 def withdrawal_on_hold_applied(operation: PlatformOperation) -> None:
     """The outbox's `on_done` of the hold: the platform took the money (in the transaction marking it done)."""
-    withdrawal = Withdrawal.objects.select_for_update().filter(hold__hold_operation=operation).first()
+    withdrawal = Withdrawal.objects.select_for_update(of=("self",)).filter(hold__hold_operation=operation).first()
     if withdrawal is None:
         return
     hold = _locked_hold(withdrawal)

@@ -1,18 +1,10 @@
-"""Fixtures of the transfer tests: the withdrawal tests' (clients, staff, currencies), and two accounts
-of alice on the simulated platform: `source` (5000.00) and `target` (empty)."""
+"""Fixtures of the transfer tests: the withdrawal tests' (clients, staff, currencies, see
+`funds.withdrawals.tests.fixtures`), and two accounts of alice on the simulated platform: `source`
+(5000.00) and `target` (empty)."""
 
 import pytest
 
-from funds.withdrawals.tests.conftest import (  # noqa: F401  (fixtures)
-    _english,
-    checker,
-    client_api,
-    client_user,
-    other_user,
-    security,
-    staff,
-    usd,
-)
+from funds.withdrawals.tests.fixtures import *  # noqa: F403
 from funds.withdrawals.tests.helpers import funded_account
 
 

@@ -48,7 +48,9 @@ def test_create_answers_the_review_id_and_status(client_api, source, target):
         ({"target_trading_account_id": 999999}, 404, "trading_account_not_found", "target_trading_account_id"),
     ],
 )
-def test_bad_requests_get_the_error_format_and_change_nothing(client_api, source, target, overrides, status, code, field):
+def test_bad_requests_get_the_error_format_and_change_nothing(
+    client_api, source, target, overrides, status, code, field
+):
     request = {key: value for key, value in body(source, target, **overrides).items() if value is not None}
     before = money_snapshot(source, target)
 

@@ -248,7 +248,10 @@ def test_refusals_change_nothing(client_user, other_user, source, target, securi
     FundingUsage.objects.create(account_type=target.account_type, usage=Usage.WITHDRAWAL_ONLY)
     with pytest.raises(FundsError) as refused:
         transfer(client_user, source, target)
-    assert (refused.value.code, list(refused.value.fields)) == ("account_usage_not_allowed", ["target_trading_account_id"])
+    assert (refused.value.code, list(refused.value.fields)) == (
+        "account_usage_not_allowed",
+        ["target_trading_account_id"],
+    )
     security.email_verification_scenarios = [VerificationScene.TRANSFER]
     security.save()
     with pytest.raises(FundsError) as refused:

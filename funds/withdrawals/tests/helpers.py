@@ -4,6 +4,7 @@ changed nothing)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from decimal import Decimal
 
@@ -94,10 +95,8 @@ def run_outbox(max_rounds: int = 50) -> list[PlatformOperation]:
             return executed
         for operation in pending:
             PlatformOperation.objects.filter(pk=operation.pk, status="pending").update(locked_until=None)
-            try:
+            with contextlib.suppress(*TRANSIENT_ERRORS):
                 executed.append(platform_operation_execute(operation_id=operation.pk))
-            except TRANSIENT_ERRORS:
-                pass
     raise AssertionError("the outbox never settled")
 
 

@@ -103,7 +103,9 @@ def test_the_second_approval_needs_another_staff_member(client, staff, withdrawa
 def test_one_withdrawal_can_be_rejected_or_failed_from_its_page(staff_client, withdrawals):
     first, second = withdrawals[0], withdrawals[2]
     staff_client.post(reverse("admin:withdrawals_withdrawal_reject", args=[first.pk]), {"apply": "1", "reason": "No"})
-    staff_client.post(reverse("admin:withdrawals_withdrawal_fail", args=[second.pk]), {"apply": "1", "reason": "Bounced"})
+    staff_client.post(
+        reverse("admin:withdrawals_withdrawal_fail", args=[second.pk]), {"apply": "1", "reason": "Bounced"}
+    )
 
     assert statuses([first, second]) == ["rejected", "failed"]
     page = staff_client.get(reverse("admin:withdrawals_withdrawal_change", args=[first.pk]))
@@ -117,7 +119,11 @@ def test_the_filtered_queue_exports_to_csv_and_excel(staff_client, withdrawals):
     assert sorted(row[0] for row in rows[1:]) == sorted([withdrawals[0].order_number, withdrawals[2].order_number])
     header = rows[0]
     row = next(row for row in rows[1:] if row[0] == withdrawals[0].order_number)
-    assert (row[header.index("withdrawal_amount")], row[header.index("fee")], row[header.index("remittance_amount")]) == (
+    assert (
+        row[header.index("withdrawal_amount")],
+        row[header.index("fee")],
+        row[header.index("remittance_amount")],
+    ) == (
         "100.00",
         "6.00",
         "94.00",

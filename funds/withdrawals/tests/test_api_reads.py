@@ -25,7 +25,9 @@ def local(moment) -> str:
     return timezone.localtime(moment, company_time_zone()).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def test_the_history_lists_the_clients_withdrawals_newest_first(client_api, client_user, other_user, account, bank, staff):
+def test_the_history_lists_the_clients_withdrawals_newest_first(
+    client_api, client_user, other_user, account, bank, staff
+):
     first = request_withdrawal(client_user, account, bank, "100.00")
     second = request_withdrawal(client_user, account, bank, "200.00")
     services.withdrawal_reject(withdrawal_id=first.pk, by=staff, reason="Wrong bank")
@@ -87,7 +89,12 @@ def test_the_history_pages_and_filters_by_time(client_api, client_user, account,
 
 @pytest.mark.parametrize(
     "query",
-    [{"size": 101}, {"page": 0}, {"start_time": "2026-13-01 00:00:00"}, {"start_time": "2026-01-02 00:00:00", "end_time": "2026-01-01 00:00:00"}],
+    [
+        {"size": 101},
+        {"page": 0},
+        {"start_time": "2026-13-01 00:00:00"},
+        {"start_time": "2026-01-02 00:00:00", "end_time": "2026-01-01 00:00:00"},
+    ],
 )
 def test_bad_history_queries_are_refused(client_api, query):
     response = client_api.get(HISTORY, query)

@@ -313,9 +313,7 @@ def test_staff_mark_an_unpayable_withdrawal_failed(client_user, account, bank, s
     assert_books_agree()
 
 
-def test_a_hold_the_platform_refuses_fails_the_withdrawal_and_comes_back_in_the_ledger_only(
-    client_user, account, bank
-):
+def test_a_hold_the_platform_refuses_fails_the_withdrawal_and_comes_back_in_the_ledger_only(client_user, account, bank):
     withdrawal = request_withdrawal(client_user, account, bank, "3000.00")
     drain_on_platform(account, "2500.00")  # someone took money out on the platform meanwhile
     operations = run_outbox()
@@ -345,8 +343,8 @@ def test_a_refused_hold_the_platform_takes_after_all_is_given_back_there(client_
     run_outbox()
     services.withdrawals_fail_refused_holds()
     # The money comes back on the platform, and staff retry the refused operation: it goes through now.
-    from funds.withdrawals.tests.helpers import _keys
     from crm.platforms.gateway import BalanceKind, gateway_for
+    from funds.withdrawals.tests.helpers import _keys
 
     gateway_for(account.server).balance_operation(
         account.login, BalanceKind.DEPOSIT, D("2500.00"), idempotency_key=f"undrain:{next(_keys)}"

@@ -2,6 +2,7 @@
 failures, the outbox executing in between (with platform faults): afterwards every journal balances,
 no client balance is negative, and the ledger agrees with the platform to the cent."""
 
+import contextlib
 import random
 from collections import defaultdict
 from decimal import Decimal
@@ -30,7 +31,7 @@ from funds.transfers.models import Transfer
 from funds.withdrawals import services as withdrawals
 from funds.withdrawals.models import Hold, Withdrawal, WithdrawalSettings
 from funds.withdrawals.selectors import hold_differences
-from funds.withdrawals.tests.conftest import withdrawal_channel
+from funds.withdrawals.tests.fixtures import withdrawal_channel
 from funds.withdrawals.tests.helpers import platform_balance, request_withdrawal, run_outbox
 
 D = Decimal
@@ -48,10 +49,8 @@ def run_some(rng: random.Random) -> None:
     pending = list(PlatformOperation.objects.filter(status="pending").values_list("id", flat=True))
     for operation_id in rng.sample(pending, k=rng.randint(0, len(pending))):
         PlatformOperation.objects.filter(pk=operation_id, status="pending").update(locked_until=None)
-        try:
+        with contextlib.suppress(*TRANSIENT_ERRORS):
             platform_operation_execute(operation_id=operation_id)
-        except TRANSIENT_ERRORS:
-            pass
 
 
 def test_a_random_day_of_money_leaves_the_books_exact(settings, usd, staff, checker):
@@ -173,7 +172,6 @@ def test_a_random_day_of_money_leaves_the_books_exact(settings, usd, staff, chec
     transfers.transfers_fail_refused_legs()
     run_outbox()
 
-    print(dict(sorted(stats.items())))
     # The run did a bit of everything.
     for kind in ("deposit approved", "withdrawal paid", "withdrawal rejected", "transfer approved", "fault injected"):
         assert stats[kind] > 0, dict(stats)
@@ -197,6 +195,6 @@ def test_a_random_day_of_money_leaves_the_books_exact(settings, usd, staff, chec
     still_held = Hold.objects.filter(status="held")
     assert not still_held.exclude(withdrawal__status__in=Withdrawal.OPEN).exclude(transfer__status="pending").exists()
 
-    # The ledger and the platform agree to the cent.
+    # The ledger and the platform agree to the cent: no difference at all.
     assert reconcile() == []
     assert hold_differences() == []

@@ -268,7 +268,10 @@ REFUSALS = {
         {"international_wire_info": {"bank_name": "X"}},
         refusal(400, "invalid_input", "international_wire_info"),
     ),
-    "unknown account": ({"trading_account_id": 999999}, refusal(404, "trading_account_not_found", "trading_account_id")),
+    "unknown account": (
+        {"trading_account_id": 999999},
+        refusal(404, "trading_account_not_found", "trading_account_id"),
+    ),
     "missing amount": ({"withdrawal_amount": None}, refusal(400, "invalid_input", "withdrawal_amount")),
 }
 
