@@ -16,8 +16,7 @@ from django.db import connections
 
 from clients.models import ClientProfile, KycStatus
 from clients.trading.models import TradingAccount
-from crm.users.models import User
-from crm.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+from crm.users.tests.factories import DEFAULT_PASSWORD, StaffFactory
 
 from .data import account_type, png_bytes, registration_template
 
@@ -65,7 +64,7 @@ def portal_setup(transactional_db, settings, celery_eager):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     registration_template()
     account_type()
-    return UserFactory(email="reviewer@example.com", role=User.Role.STAFF, is_superuser=True)
+    return StaffFactory(email="reviewer@example.com")
 
 
 def submit(page, label: str) -> None:
