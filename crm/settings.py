@@ -322,6 +322,9 @@ SPECTACULAR_SETTINGS = {
         "TradingPlatformEnum": "crm.platforms.models.TradingServer.Platform",
         "KycStatusEnum": "clients.models.KycStatus",
         "KycModuleEnum": "clients.models.KycModule",
+        "DepositStatusEnum": "funds.deposits.models.Deposit.Status",
+        "WithdrawalStatusEnum": "funds.withdrawals.models.Withdrawal.Status",
+        "TransferStatusEnum": "funds.transfers.models.Transfer.Status",
     },
     "DISABLE_ERRORS_AND_WARNINGS": True,
 }
