@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.google",
+    "crm.api",
     "crm.users",
     "crm.audit",
     "crm.configuration",

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 import crm.admin_site  # noqa: F401  (applies the staff 2FA requirement to the admin)
+from crm.api.errors import api_not_found
 
 api_v1 = [
     path("", include("crm.users.urls")),
@@ -28,6 +30,8 @@ urlpatterns = [
     path("files/", include("crm.files.urls_download")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # Whatever else is under /api/ is 404 in the error envelope, never Django's HTML page.
+    re_path(r"^api/", csrf_exempt(api_not_found)),
     # Electronic identity verification: the simulated provider's page and the providers' callbacks.
     path("e-verify/", include("clients.everify.urls")),
     # Online payment providers: their callbacks, and the simulated provider's payment page.

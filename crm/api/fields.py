@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.db.models.fields.files import FieldFile
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from crm.users.models import Language
+
+# The range of a 64-bit signed integer: every integer column and every SQL OFFSET/LIMIT holds it.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+
+
+def bound_integer_fields() -> None:
+    """Give every DRF `IntegerField` the 64-bit range unless it declares a tighter bound.
+
+    An unbounded integer reaches the database and overflows there (a 500 instead of a 400 naming
+    the field); bounding the field class once covers every serializer, declared or built from a
+    model, and the schema then documents `minimum`/`maximum` for every integer.
+    """
+    original_init = serializers.IntegerField.__init__
+    if getattr(original_init, "is_bounded", False):
+        return
+
+    @functools.wraps(original_init)
+    def bounded_init(self, **kwargs):
+        if kwargs.get("min_value") is None:
+            kwargs["min_value"] = INT64_MIN
+        if kwargs.get("max_value") is None:
+            kwargs["max_value"] = INT64_MAX
+        original_init(self, **kwargs)
+
+    bounded_init.is_bounded = True
+    serializers.IntegerField.__init__ = bounded_init
+
 
 I18N_TEXTS_SCHEMA = {
     "type": "object",

@@ -5,18 +5,33 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from crm.api.fields import INT64_MAX
+
 MAX_PAGE_SIZE = 100
+# The last page whose rows the database can still be asked for: `page * size` (the slice's end, the
+# SQL OFFSET plus LIMIT) stays within a 64-bit integer.
+MAX_PAGE = INT64_MAX // MAX_PAGE_SIZE
 
 
 class PageQuerySerializer(serializers.Serializer):
-    page = serializers.IntegerField(min_value=1, default=1)
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, default=1)
     size = serializers.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, default=20)
 
 
 # The spec marks page and size required, with defaults; we document that and apply the defaults.
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", int, required=True, default=1, description="Page number, from 1."),
-    OpenApiParameter("size", int, required=True, default=20, description=f"Rows per page, 1–{MAX_PAGE_SIZE}."),
+    OpenApiParameter(
+        "page",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+        required=True,
+        description="Page number, from 1.",
+    ),
+    OpenApiParameter(
+        "size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": 20},
+        required=True,
+        description=f"Rows per page, 1–{MAX_PAGE_SIZE}.",
+    ),
 ]
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.test import override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
 from crm.users.tests.factories import DEFAULT_PASSWORD, UserFactory
@@ -95,3 +96,47 @@ def test_admin_without_otp_requirement_takes_a_password(client):
         response = client.get("/admin/")
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post", "put", "delete"])
+def test_unknown_api_paths_are_404_in_the_envelope(api, method):
+    response = getattr(api, method)("/api/v1/client/no-such/operation", HTTP_X_LANGUAGE="en-US")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"code": "not_found", "message": "There is no such API operation.", "fields": {}}
+
+
+@pytest.mark.django_db
+def test_an_unhandled_exception_is_500_in_the_envelope_with_the_logged_error_id(monkeypatch, caplog):
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("crm.configuration.api.selectors.leverages_enabled", broken)
+    # The test client re-raises a view's unhandled exception by default; this test wants the answer.
+    client = APIClient(raise_request_exception=False)
+
+    response = client.get(LEVERAGES, HTTP_X_LANGUAGE="en-US")
+
+    body = response.json()
+    assert response.status_code == 500
+    assert body["code"] == "server_error"
+    assert body["fields"] == {}
+    assert len(body["error_id"]) == 32
+    assert body["error_id"] in body["message"]
+    [record] = [record for record in caplog.records if record.name == "crm.api.errors"]
+    assert record.levelname == "ERROR"
+    assert body["error_id"] in record.getMessage()
+    assert record.exc_info[0] is RuntimeError
+
+
+@pytest.mark.django_db
+def test_a_view_bug_still_reaches_the_test_that_hits_it(api, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("crm.configuration.api.selectors.leverages_enabled", broken)
+
+    with pytest.raises(RuntimeError, match="a bug"):
+        api.get(LEVERAGES)
