@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup run test lint migrate demo worker messages
+.PHONY: setup run test lint migrate demo worker messages fuzz
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: demo
 
 test: setup
 	$(BIN)/pytest
+
+# schemathesis against the generated schema, on FUZZ_PORT (8100); see README "Fuzzing".
+fuzz: setup
+	.ci/fuzz
 
 lint: setup
 	$(BIN)/ruff check .

@@ -107,7 +107,10 @@ class OperationSchema(AutoSchema):
             return self._with_field_meta(field, direction, DATETIME_SCHEMA)
         if isinstance(field, serializers.DateField):
             return self._with_field_meta(field, direction, DATE_SCHEMA)
-        return super()._map_serializer_field(field, direction, bypass_extensions)
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ListField) and not field.allow_empty and schema.get("type") == "array":
+            schema["minItems"] = max(schema.get("minItems", 0), 1)  # DRF refuses `[]`: "This list may not be empty."
+        return schema
 
     def _with_field_meta(self, field, direction, schema: dict) -> dict:
         meta = self._get_serializer_field_meta(field, direction)
@@ -132,7 +135,13 @@ class OperationSchema(AutoSchema):
             if field.default is not serializers.empty and not callable(field.default):
                 schema["default"] = field.default
             parameter["schema"] = schema
-            parameter.pop("allowEmptyValue", None)
+            # DRF reads `?name=` in a query string as absent when the field is optional (and as
+            # null or "" when it allows those); a required field refuses it.
+            accepts_empty = not field.required or field.allow_null or getattr(field, "allow_blank", False)
+            if accepts_empty:
+                parameter["allowEmptyValue"] = True
+            else:
+                parameter.pop("allowEmptyValue", None)
         return parameters
 
     def _query_serializer_class(self) -> type[serializers.Serializer] | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.utils import translation
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -25,8 +27,15 @@ class OperationView(APIView):
             request.LANGUAGE_CODE = translation.get_language()
 
     def query(self, serializer_class, request: Request) -> dict:
-        """Validate the query string with `serializer_class`; 400 with field errors otherwise."""
+        """Validate the query string with `serializer_class`; 400 with field errors otherwise.
+
+        A parameter the serializer does not know is refused too (a misspelt `pagesize` would
+        otherwise be ignored in silence). An empty value of an optional one counts as absent.
+        """
         serializer = serializer_class(data=request.query_params)
+        unknown = sorted(set(request.query_params) - set(serializer.fields))
+        if unknown:
+            raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

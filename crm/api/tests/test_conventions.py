@@ -140,3 +140,26 @@ def test_a_view_bug_still_reaches_the_test_that_hits_it(api, monkeypatch):
 
     with pytest.raises(RuntimeError, match="a bug"):
         api.get(LEVERAGES)
+
+
+@pytest.mark.django_db
+def test_an_unknown_query_parameter_is_refused_by_name(api):
+    response = api.get(LEVERAGES, {"page": 1, "pagesize": 5}, HTTP_X_LANGUAGE="en-US")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "invalid_input",
+        "message": "Some fields are missing or invalid.",
+        "fields": {"pagesize": ["Unknown parameter."]},
+    }
+
+
+@pytest.mark.django_db
+def test_an_empty_optional_parameter_counts_as_absent_and_the_schema_says_so(api, client):
+    response = api.get(LEVERAGES, {"page": "", "size": ""})
+    schema = client.get("/api/schema/?format=json").json()
+
+    assert response.status_code == 200
+    parameters = {p["name"]: p for p in schema["paths"][LEVERAGES]["get"]["parameters"]}
+    assert parameters["page"]["allowEmptyValue"] is True
+    assert parameters["page"]["required"] is True  # the wlink spec's flag; the default applies
