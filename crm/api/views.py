@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.views import APIView
@@ -33,7 +34,9 @@ class OperationView(APIView):
         otherwise be ignored in silence). An empty value of an optional one counts as absent.
         """
         serializer = serializer_class(data=request.query_params)
-        unknown = sorted(set(request.query_params) - set(serializer.fields))
+        # A list may also come as `name[]=…` (the form some HTTP clients send arrays in).
+        known = {*serializer.fields, *(f"{name}[]" for name, field in serializer.fields.items() if is_list(field))}
+        unknown = sorted(set(request.query_params) - known)
         if unknown:
             raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
         serializer.is_valid(raise_exception=True)
@@ -43,3 +46,7 @@ class OperationView(APIView):
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+
+def is_list(field: serializers.Field) -> bool:
+    return isinstance(field, serializers.ListField | serializers.MultipleChoiceField)
