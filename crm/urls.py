@@ -7,6 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 import crm.admin_site  # noqa: F401  (applies the staff 2FA requirement to the admin)
 from crm.api.errors import api_not_found
 
+# A fault outside an API view (with DEBUG off): the envelope under /api/, Django's page elsewhere.
+handler500 = "crm.api.errors.server_error"
+
 api_v1 = [
     path("", include("crm.users.urls")),
     path("", include("crm.configuration.urls")),

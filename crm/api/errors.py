@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.signals import got_request_exception
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -120,3 +122,12 @@ def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonRespon
     """Any path under `/api/` that no operation serves, whatever the method."""
     body = {"code": "not_found", "message": _("There is no such API operation."), "fields": {}}
     return JsonResponse(body, status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 handler (`handler500`), for what fails outside an API view (a middleware, the
+    database at the door): the envelope under `/api/`, Django's own page elsewhere."""
+    if not request.path.startswith("/api/"):
+        return defaults.server_error(request)
+    exc = sys.exc_info()[1] or RuntimeError("unknown error")
+    return JsonResponse(server_error_body(exc, request=request), status=500)

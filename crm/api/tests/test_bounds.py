@@ -15,28 +15,28 @@ def resolved(schema: dict, components: dict) -> dict:
     return schema
 
 
-def unbounded_integers(schema: dict, components: dict, where: str, seen: frozenset = frozenset()) -> list[str]:
-    """Paths (`where`) of integer schemas without both `minimum` and `maximum`, recursively."""
+def unbounded_numbers(schema: dict, components: dict, where: str, seen: frozenset = frozenset()) -> list[str]:
+    """Paths (`where`) of integer or number schemas without both `minimum` and `maximum`, recursively."""
     ref = schema.get("$ref")
     if ref in seen:
         return []
     schema = resolved(schema, components)
     seen = seen | {ref} if ref else seen
     found = []
-    if schema.get("type") == "integer" and not {"minimum", "maximum"} <= schema.keys():
+    if schema.get("type") in ("integer", "number") and not {"minimum", "maximum"} <= schema.keys():
         found.append(where)
     for name, child in schema.get("properties", {}).items():
-        found += unbounded_integers(child, components, f"{where}.{name}", seen)
+        found += unbounded_numbers(child, components, f"{where}.{name}", seen)
     for key in ("items", "additionalProperties"):
         if isinstance(schema.get(key), dict):
-            found += unbounded_integers(schema[key], components, f"{where}[]", seen)
+            found += unbounded_numbers(schema[key], components, f"{where}[]", seen)
     for key in ("allOf", "oneOf", "anyOf"):
         for index, child in enumerate(schema.get(key, [])):
-            found += unbounded_integers(child, components, f"{where}.{key}{index}", seen)
+            found += unbounded_numbers(child, components, f"{where}.{key}{index}", seen)
     return found
 
 
-def test_no_operation_reads_an_unbounded_integer():
+def test_no_operation_reads_an_unbounded_number():
     schema = SchemaGenerator().get_schema(request=None, public=True)
     components = schema["components"]["schemas"]
     unbounded = []
@@ -44,9 +44,9 @@ def test_no_operation_reads_an_unbounded_integer():
         for method, operation in operations.items():
             where = f"{method.upper()} {path}"
             for parameter in operation.get("parameters", []):
-                unbounded += unbounded_integers(parameter["schema"], components, f"{where} {parameter['name']}")
+                unbounded += unbounded_numbers(parameter["schema"], components, f"{where} {parameter['name']}")
             for media in operation.get("requestBody", {}).get("content", {}).values():
-                unbounded += unbounded_integers(media["schema"], components, f"{where} body")
+                unbounded += unbounded_numbers(media["schema"], components, f"{where} body")
 
     assert len(schema["paths"]) > 80
     assert unbounded == []

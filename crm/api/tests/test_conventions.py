@@ -163,3 +163,21 @@ def test_an_empty_optional_parameter_counts_as_absent_and_the_schema_says_so(api
     parameters = {p["name"]: p for p in schema["paths"][LEVERAGES]["get"]["parameters"]}
     assert parameters["page"]["allowEmptyValue"] is True
     assert parameters["page"]["required"] is True  # the wlink spec's flag; the default applies
+
+
+@pytest.mark.django_db
+def test_a_fault_outside_the_view_is_500_in_the_envelope_too(monkeypatch, caplog):
+    def broken():
+        raise RuntimeError("the database is gone")
+
+    monkeypatch.setattr("crm.configuration.selectors.company_time_zone", broken)
+    client = APIClient(raise_request_exception=False)
+
+    response = client.get(LEVERAGES, HTTP_X_LANGUAGE="en-US")
+
+    body = response.json()
+    assert response.status_code == 500
+    assert body["code"] == "server_error"
+    [record] = [record for record in caplog.records if record.name == "crm.api.errors"]
+    assert body["error_id"] in record.getMessage()
+    assert record.exc_info[0] is RuntimeError
