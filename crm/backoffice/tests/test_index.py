@@ -72,7 +72,9 @@ def row_counts() -> dict[str, int]:
 
 
 @pytest.mark.django_db
-def test_the_demo_week_fills_every_queue_and_each_card_links_to_exactly_its_rows(client):
+def test_the_demo_week_fills_every_queue_and_each_card_links_to_exactly_its_rows(
+    client, django_assert_num_queries, django_assert_max_num_queries
+):
     output = load_demo()
     assert "admin@broker.example" in output and "finance@broker.example" in output
     admin = User.objects.get(email="admin@broker.example")
@@ -101,6 +103,25 @@ def test_the_demo_week_fills_every_queue_and_each_card_links_to_exactly_its_rows
     assert sorted(set(statuses)) == sorted(KycStatus.values)
     assert SimDeal.objects.filter(account__login__in=TradingAccount.objects.values("login")).count() > 0
 
+    # The totals are Decimals per currency of the company's day.
+    totals = {item.total.key: item.amounts for item in today_totals_for(user=admin)}
+    assert totals == {
+        "deposits_approved_today": [("USD", Decimal("6800.00"))],
+        "withdrawals_approved_today": [("USD", Decimal("17950.00"))],
+    }
+    assert all(isinstance(amount, Decimal) for amounts in totals.values() for _currency, amount in amounts)
+
+    # One query per model for the counts and one per total, whatever the number of rows.
+    company_time_zone()  # cached, as on every request after the first
+    models = {"deposits", "withdrawals", "transfers", "profiles", "applications", "leverage", "operations"}
+    with django_assert_num_queries(len(models)):
+        work_waiting_for(user=admin)
+    with django_assert_num_queries(2):
+        today_totals_for(user=admin)
+    # The panel's 9, the session, the user, recent actions, and the app list's 16 singleton checks.
+    with django_assert_max_num_queries(len(models) + 2 + 3 + 16):
+        assert client.get("/admin/").status_code == 200
+
 
 @pytest.mark.django_db
 def test_loading_the_demo_again_adds_nothing():
@@ -108,18 +129,6 @@ def test_loading_the_demo_again_adds_nothing():
     first = row_counts()
     load_demo()
     assert row_counts() == first
-
-
-@pytest.mark.django_db
-def test_the_totals_are_decimals_per_currency_of_the_company_day():
-    load_demo()
-    admin = User.objects.get(email="admin@broker.example")
-    totals = {item.total.key: item.amounts for item in today_totals_for(user=admin)}
-    assert totals == {
-        "deposits_approved_today": [("USD", Decimal("6800.00"))],
-        "withdrawals_approved_today": [("USD", Decimal("17950.00"))],
-    }
-    assert all(isinstance(amount, Decimal) for amounts in totals.values() for _currency, amount in amounts)
 
 
 def staff_with(*codenames: str) -> User:
@@ -150,19 +159,3 @@ def test_a_staff_user_without_any_queue_gets_no_panel(client):
     assert page.status_code == 200
     assert page.context["work_waiting"] == [] and page.context["today_totals"] == []
     assert 'id="work-waiting"' not in page.content.decode()
-
-
-@pytest.mark.django_db
-def test_one_query_per_model_whatever_the_rows(django_assert_num_queries, django_assert_max_num_queries, client):
-    load_demo()
-    admin = User.objects.get(email="admin@broker.example")
-    company_time_zone()  # cached, as on every request after the first
-    models = {"deposits", "withdrawals", "transfers", "profiles", "applications", "leverage", "operations"}
-    with django_assert_num_queries(len(models)):
-        work_waiting_for(user=admin)
-    with django_assert_num_queries(2):
-        today_totals_for(user=admin)
-    client.force_login(admin)
-    # The panel's 9, the session, the user, recent actions, and the app list's 16 singleton checks.
-    with django_assert_max_num_queries(len(models) + 2 + 3 + 16):
-        assert client.get("/admin/").status_code == 200
