@@ -36,6 +36,7 @@ from funds.withdrawals.backoffice import (
     xlsx_response,
 )
 from funds.withdrawals.models import FundingUsage, Hold, Withdrawal, WithdrawalEvent, WithdrawalSettings
+from funds.work_queues import APPROVAL_STAGES
 
 
 @admin.register(WithdrawalSettings)
@@ -166,6 +167,20 @@ class AmountFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ApprovalStageFilter(admin.SimpleListFilter):
+    """Approved withdrawals by what they wait for: a second approver, or the payment."""
+
+    title = _("approval stage")
+    parameter_name = "approval"
+
+    def lookups(self, request, model_admin):
+        return [("second_approval", _("waiting for a second approver")), ("to_pay", _("ready to pay out"))]
+
+    def queryset(self, request, queryset):
+        condition = APPROVAL_STAGES.get(self.value() or "")
+        return queryset if condition is None else queryset.filter(condition)
+
+
 class WithdrawalEventInline(admin.TabularInline):
     model = WithdrawalEvent
     extra = 0
@@ -232,6 +247,7 @@ class WithdrawalAdmin(DecisionsMixin, admin.ModelAdmin):
         "currency",
         "method",
         AmountFilter,
+        ApprovalStageFilter,
         "requires_second_approval",
         ("created_at", admin.DateFieldListFilter),
     ]

@@ -1,10 +1,16 @@
-"""Demo trading servers on the simulator, and its symbols. Running it again changes nothing."""
+"""Demo trading servers on the simulator, and its symbols. Running it again changes nothing.
+
+`demo_outbox_run` settles the platform operations the other apps' demo data enqueue."""
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import transaction
 
-from crm.platforms.models import TradingServer
+from crm.platforms.errors import TRANSIENT_ERRORS
+from crm.platforms.models import PlatformOperation, TradingServer
+from crm.platforms.services import platform_operation_execute
 from crm.platforms.simulator.services import sim_symbols_install
 
 SERVERS = [
@@ -44,3 +50,23 @@ def load_demo_data() -> None:
             defaults={**defaults, "adapter": "simulator", "currency": "USD", "time_zone_offset_hours": 2},
         )
     sim_symbols_install()
+
+
+def demo_outbox_run(*, max_rounds: int = 20) -> int:
+    """Run every due platform operation now, as the worker would after commit (and those their
+    callbacks enqueue), so the demo data is settled before `make run` starts a worker. Returns how many
+    operations ran; any left pending (a transient fault) are the worker's."""
+    ran = 0
+    for _round in range(max_rounds):
+        due = list(
+            PlatformOperation.objects.filter(status=PlatformOperation.Status.PENDING, locked_until__isnull=True)
+            .order_by("id")
+            .values_list("pk", flat=True)
+        )
+        if not due:
+            break
+        for operation_id in due:
+            with contextlib.suppress(*TRANSIENT_ERRORS):
+                platform_operation_execute(operation_id=operation_id)
+            ran += 1
+    return ran

@@ -1,12 +1,16 @@
 """Loads the demo data of every app and prints how to log in.
 
 Each app may have a `demo.py` with `load_demo_data()`; they run in INSTALLED_APPS order, so an
-app's demo data can rely on the apps it depends on. Running it again changes nothing new.
+app's demo data can rely on the apps it depends on. Then each app's `demo_week.py`, if any, plays a
+week of activity (clients at every KYC stage, deposits, withdrawals, transfers, trades) through the
+services; those run outside the command's transaction because the money services are durable
+transactions of their own. Running it again changes nothing new.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import os
 from importlib import import_module
 from importlib.util import find_spec
@@ -25,6 +29,8 @@ DEMO_USERS = [
     ("admin@broker.example", "Demo Admin", User.Role.STAFF),
     ("client@broker.example", "Demo Client", User.Role.CLIENT),
     ("ib@broker.example", "Demo IB", User.Role.IB),
+    # A second staff member: made the first approval of the large withdrawal the admin may approve again.
+    ("finance@broker.example", "Demo Finance", User.Role.STAFF),
 ]
 
 
@@ -38,6 +44,15 @@ class Command(BaseCommand):
             for app in apps.get_app_configs():
                 if find_spec(f"{app.name}.demo"):
                     import_module(f"{app.name}.demo").load_demo_data()
+        # The week runs a few hundred platform operations; their progress lines would hide the logins.
+        platform_log = logging.getLogger("crm.platforms")
+        level, platform_log.level = platform_log.level, logging.WARNING
+        try:
+            for app in apps.get_app_configs():
+                if find_spec(f"{app.name}.demo_week"):
+                    import_module(f"{app.name}.demo_week").load_demo_week(password=DEMO_PASSWORD)
+        finally:
+            platform_log.setLevel(level)
         self.print_logins(users)
 
     def ensure_user(self, email: str, name: str, role: str) -> User:
