@@ -6,29 +6,27 @@ platform operation) and every step.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from crm.configuration.admin import SingletonAdmin
 from funds.money import format_amount, format_decimal
+from funds.movements.admin import (
+    AmountFilter,
+    MovementEventInline,
+    MovementQueueAdmin,
+    ReasonForm,
+    admin_link,
+    operation_link,
+)
+from funds.movements.exports import Columns, local_time
 from funds.transfers import services
 from funds.transfers.models import Transfer, TransferEvent, TransferSettings
-from funds.withdrawals.admin import AmountFilter, admin_link, operation_link
-from funds.withdrawals.backoffice import (
-    Columns,
-    DecisionsMixin,
-    ReasonForm,
-    csv_response,
-    export_name,
-    export_rows,
-    local_time,
-    xlsx_response,
-)
 
 
 @admin.register(TransferSettings)
@@ -36,22 +34,8 @@ class TransferSettingsAdmin(SingletonAdmin):
     fields = ["auto_approve_below"]
 
 
-class TransferAmountFilter(AmountFilter):
-    field = "amount"
-
-
-class TransferEventInline(admin.TabularInline):
+class TransferEventInline(MovementEventInline):
     model = TransferEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "action", "from_status", "to_status", "actor", "reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 EXPORT_COLUMNS: Columns = [
@@ -78,8 +62,9 @@ EXPORT_COLUMNS: Columns = [
 
 
 @admin.register(Transfer)
-class TransferAdmin(DecisionsMixin, admin.ModelAdmin):
-    decide_permission = "transfers.change_transfer"
+class TransferAdmin(MovementQueueAdmin):
+    export_columns = EXPORT_COLUMNS
+    export_prefix = "transfers"
     list_display = [
         "order_number",
         "created_at",
@@ -95,7 +80,7 @@ class TransferAdmin(DecisionsMixin, admin.ModelAdmin):
     list_filter = [
         "status",
         "is_auto_approved",
-        TransferAmountFilter,
+        AmountFilter,
         ("created_at", admin.DateFieldListFilter),
     ]
     search_fields = ["order_number", "user__email", "user__name", "=source__login", "=target__login"]
@@ -103,7 +88,6 @@ class TransferAdmin(DecisionsMixin, admin.ModelAdmin):
     list_select_related = ["user", "source", "target", "source_currency", "target_currency", "decided_by"]
     actions = ["approve_selected", "reject_selected"]
     inlines = [TransferEventInline]
-    change_list_template = "admin/transfers/transfer/change_list.html"
     change_form_template = "admin/transfers/transfer/change_form.html"
     fields = [
         "order_number",
@@ -130,15 +114,6 @@ class TransferAdmin(DecisionsMixin, admin.ModelAdmin):
         "closed_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("from"), ordering="source__login")
     def source_login(self, transfer: Transfer) -> int:
@@ -170,7 +145,7 @@ class TransferAdmin(DecisionsMixin, admin.ModelAdmin):
 
     # --- decisions ----------------------------------------------------------------------------------
 
-    def _approve(self, request, ids) -> int:
+    def approve_ids(self, request: HttpRequest, ids: Iterable[int]) -> int:
         return self.run_for_each(
             request,
             ids,
@@ -180,7 +155,9 @@ class TransferAdmin(DecisionsMixin, admin.ModelAdmin):
             ),
         )
 
-    def _reject(self, request, queryset, action):
+    def reject_page(
+        self, request: HttpRequest, queryset: QuerySet[Transfer], action: str | None
+    ) -> HttpResponse | None:
         return self.form_page(
             request,
             queryset,
@@ -197,52 +174,8 @@ class TransferAdmin(DecisionsMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Approve the selected pending transfers"), permissions=["decide"])
     def approve_selected(self, request, queryset: QuerySet[Transfer]) -> None:
-        self._approve(request, queryset.values_list("pk", flat=True))
+        self.approve_ids(request, queryset.values_list("pk", flat=True))
 
     @admin.action(description=_("Reject the selected pending transfers…"), permissions=["decide"])
     def reject_selected(self, request, queryset: QuerySet[Transfer]):
-        return self._reject(request, queryset, "reject_selected")
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:object_id>/approve/", wrap(self.approve_view), name="transfers_transfer_approve"),
-            path("<int:object_id>/reject/", wrap(self.reject_view), name="transfers_transfer_reject"),
-            path("export/csv/", wrap(self.export_csv_view), name="transfers_transfer_export_csv"),
-            path("export/xlsx/", wrap(self.export_xlsx_view), name="transfers_transfer_export_xlsx"),
-            *super().get_urls(),
-        ]
-
-    def _change_url(self, object_id: int) -> str:
-        return reverse("admin:transfers_transfer_change", args=[object_id])
-
-    def approve_view(self, request: HttpRequest, object_id: int):
-        if request.method == "POST" and self.has_decide_permission(request):
-            self._approve(request, [object_id])
-        return HttpResponseRedirect(self._change_url(object_id))
-
-    def reject_view(self, request: HttpRequest, object_id: int):
-        if not self.has_decide_permission(request):
-            return HttpResponseRedirect(self._change_url(object_id))
-        get_object_or_404(Transfer, pk=object_id)
-        response = self._reject(request, Transfer.objects.filter(pk=object_id), None)
-        return response or HttpResponseRedirect(self._change_url(object_id))
-
-    def _filtered(self, request: HttpRequest) -> QuerySet[Transfer]:
-        changelist = self.get_changelist_instance(request)
-        return changelist.get_queryset(request).select_related(*self.list_select_related).order_by("-id")
-
-    def export_csv_view(self, request: HttpRequest):
-        if not self.has_view_permission(request):
-            return HttpResponseRedirect(reverse("admin:index"))
-        return csv_response(export_rows(self._filtered(request), EXPORT_COLUMNS), export_name("transfers", "csv"))
-
-    def export_xlsx_view(self, request: HttpRequest):
-        if not self.has_view_permission(request):
-            return HttpResponseRedirect(reverse("admin:index"))
-        rows = export_rows(self._filtered(request), EXPORT_COLUMNS)
-        return xlsx_response(rows, export_name("transfers", "xlsx"), "transfers")
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_decide": self.has_decide_permission(request)}
-        return super().change_view(request, object_id, form_url, extra_context)
+        return self.reject_page(request, queryset, "reject_selected")
