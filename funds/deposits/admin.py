@@ -9,11 +9,8 @@ transition. The queue exports, as it is filtered, to CSV or Excel.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,7 +20,7 @@ from crm.files.services import private_url
 from funds.deposits import services
 from funds.deposits.models import Deposit, DepositEvent
 from funds.money import format_amount, format_decimal
-from funds.movements.admin import MovementEventInline, MovementQueueAdmin, ReasonForm, admin_link
+from funds.movements.admin import Decision, MovementEventInline, MovementQueueAdmin, ReasonForm, admin_link
 from funds.movements.admin import operation_link as platform_operation_link
 from funds.movements.exports import Columns, local_time
 
@@ -61,6 +58,30 @@ class DepositEventInline(MovementEventInline):
 
 @admin.register(Deposit)
 class DepositAdmin(MovementQueueAdmin):
+    decisions = (
+        Decision(
+            name="approve",
+            action="approve_selected",
+            description=_("Approve the selected submitted deposits"),
+            call=lambda pk, by, data: services.deposit_approve(deposit_id=pk, by=by),
+            done=lambda count: (
+                ngettext("%(count)d deposit approved.", "%(count)d deposits approved.", count) % {"count": count}
+            ),
+        ),
+        Decision(
+            name="reject",
+            action="reject_selected",
+            description=_("Reject the selected submitted deposits…"),
+            call=lambda pk, by, data: services.deposit_reject(deposit_id=pk, by=by, reason=data["reason"]),
+            done=lambda count: (
+                ngettext("%(count)d deposit rejected.", "%(count)d deposits rejected.", count) % {"count": count}
+            ),
+            form_class=ReasonForm,
+            title=_("Reject deposits"),
+            intro=_("These deposits will be rejected; the client is told the reason:"),
+            button=_("Reject"),
+        ),
+    )
     export_columns = EXPORT_COLUMNS
     export_prefix = "deposits"
     list_display = [
@@ -88,7 +109,6 @@ class DepositAdmin(MovementQueueAdmin):
         "decided_by",
         "receipt",
     ]
-    actions = ["approve_selected", "reject_selected"]
     inlines = [DepositEventInline]
     change_form_template = "admin/deposits/deposit/change_form.html"
     fields = [
@@ -178,43 +198,8 @@ class DepositAdmin(MovementQueueAdmin):
     def operation_link(self, deposit: Deposit) -> str:
         return platform_operation_link(deposit.operation)
 
-    # --- decisions ----------------------------------------------------------------------------------
-
-    def approve_ids(self, request: HttpRequest, ids: Iterable[int]) -> int:
-        return self.run_for_each(
-            request,
-            ids,
-            lambda deposit_id: services.deposit_approve(deposit_id=deposit_id, by=request.user),
-            lambda count: (
-                ngettext("%(count)d deposit approved.", "%(count)d deposits approved.", count) % {"count": count}
-            ),
-        )
-
-    def reject_page(self, request: HttpRequest, queryset: QuerySet[Deposit], action: str | None) -> HttpResponse | None:
-        return self.form_page(
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Reject deposits"),
-            intro=_("These deposits will be rejected; the client is told the reason:"),
-            button=_("Reject"),
-            action=action,
-            call=lambda pk, data: services.deposit_reject(deposit_id=pk, by=request.user, reason=data["reason"]),
-            done=lambda count: (
-                ngettext("%(count)d deposit rejected.", "%(count)d deposits rejected.", count) % {"count": count}
-            ),
-        )
-
     def decision_line(self, deposit: Deposit) -> str:
         return (
             f"{deposit.order_number} — {deposit.user} — {deposit.deposit_amount} {deposit.currency} "
             f"({deposit.get_status_display()})"
         )
-
-    @admin.action(description=_("Approve the selected submitted deposits"), permissions=["decide"])
-    def approve_selected(self, request, queryset: QuerySet[Deposit]) -> None:
-        self.approve_ids(request, queryset.values_list("pk", flat=True))
-
-    @admin.action(description=_("Reject the selected submitted deposits…"), permissions=["decide"])
-    def reject_selected(self, request, queryset: QuerySet[Deposit]):
-        return self.reject_page(request, queryset, "reject_selected")

@@ -2,14 +2,15 @@
 one or many rows through the services (with a form page first when a decision needs a reason or a
 reference), its steps inline, and CSV / Excel exports of the queue as filtered.
 
-A movement's admin subclasses `MovementQueueAdmin`, names its decisions (`click_decisions`: made by a
-click, e.g. approve; `form_decisions`: asking for a form first, e.g. reject) and writes, for each, a
-method that calls its service; the URLs (`<app>_<model>_<decision>`), permissions and pages are here.
+A movement's admin subclasses `MovementQueueAdmin` and declares its `decisions`: for each, the
+service it calls and the words staff read. The queue's actions (`<action>`), one movement's buttons
+(URL `<app>_<model>_<name>`), the permission check and the pages are built here from them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from typing import Any, ClassVar
@@ -28,10 +29,25 @@ from django.utils.translation import gettext_lazy as _
 from crm.errors import ApplicationError
 from funds.movements.exports import Columns, csv_response, export_name, export_rows, xlsx_response
 
-# A decision on many rows: the request and the ids (click) or the queryset and the action's name
-# (form; None when it comes from one movement's page). A form decision returns its page, or None once done.
-ClickDecision = Callable[[HttpRequest, Iterable[int]], int]
-FormDecision = Callable[[HttpRequest, QuerySet[Any], str | None], HttpResponse | None]
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision staff make on movements, one service call per movement.
+
+    `call(movement_id, staff, form_data)` calls the service; `done(count)` says how many went through.
+    Without `form_class` it is made by a click (approve); with one, a page asks for the form first
+    (a reason, a payment reference) with `title`, `intro` and `button`.
+    """
+
+    name: str  # the URL of one movement's button: .../<id>/<name>/
+    action: str  # the queue's action: "reject_selected"
+    description: str  # the action's label in the queue
+    call: Callable[[int, Any, dict[str, Any]], object]
+    done: Callable[[int], str]
+    form_class: type[forms.Form] | None = None
+    title: str = ""
+    intro: str = ""
+    button: str = ""
 
 
 def admin_link(obj: Model | None, view: str) -> str:
@@ -115,13 +131,15 @@ class MovementQueueAdmin(admin.ModelAdmin):
     """A movement's queue. Rows change only through the services the decisions call; nobody adds, edits
     or deletes one here. Deciding needs the model's change permission (given to the staff who decide)."""
 
-    # Decision name → the name of the method that makes it (see the module).
-    click_decisions: ClassVar[dict[str, str]] = {"approve": "approve_ids"}
-    form_decisions: ClassVar[dict[str, str]] = {"reject": "reject_page"}
+    decisions: ClassVar[tuple[Decision, ...]] = ()
     export_columns: ClassVar[Columns]
     export_prefix: ClassVar[str]  # the file's name and the sheet's ("deposits")
     change_list_template = "admin/movements/change_list.html"
     decision_form_template = "admin/movements/decision_form.html"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.actions = [_queue_action(decision) for decision in cls.decisions]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -136,7 +154,7 @@ class MovementQueueAdmin(admin.ModelAdmin):
         opts = self.opts
         return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
 
-    # --- running decisions ----------------------------------------------------------------------------
+    # --- making decisions -------------------------------------------------------------------------------
 
     def run_for_each(
         self, request: HttpRequest, ids: Iterable[int], call: Callable[[int], object], done: Callable[[int], str]
@@ -159,30 +177,33 @@ class MovementQueueAdmin(admin.ModelAdmin):
         """How a row is listed on a decision's form page."""
         return f"{obj} — {obj.user} — {obj.get_status_display()}"
 
-    def form_page(
-        self,
-        request: HttpRequest,
-        queryset: QuerySet[Any],
-        *,
-        form_class: type[forms.Form],
-        title: str,
-        intro: str,
-        button: str,
-        action: str | None,
-        call: Callable[[int, dict[str, Any]], object],
-        done: Callable[[int], str],
+    def decide(
+        self, request: HttpRequest, decision: Decision, queryset: QuerySet[Any], *, action: str | None
     ) -> TemplateResponse | None:
-        """The form page; on a valid POST runs `call(id, cleaned_data)` for each row and returns None."""
-        form = form_class(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
+        """Make `decision` on every row of `queryset`; a decision with a form first shows its page (and
+        returns it) until the form is valid. `action`: the queue's action, None from one movement's page."""
+        data: dict[str, Any] = {}
+        if decision.form_class is not None:
+            form = decision.form_class(request.POST if "apply" in request.POST else None)
+            if "apply" not in request.POST or not form.is_valid():
+                return self._form_page(request, decision, queryset, form, action=action)
             data = form.cleaned_data
-            self.run_for_each(request, queryset.values_list("pk", flat=True), lambda pk: call(pk, data), done)
-            return None
+        self.run_for_each(
+            request,
+            queryset.values_list("pk", flat=True),
+            lambda pk: decision.call(pk, request.user, data),
+            decision.done,
+        )
+        return None
+
+    def _form_page(
+        self, request: HttpRequest, decision: Decision, queryset: QuerySet[Any], form: forms.Form, *, action: str | None
+    ) -> TemplateResponse:
         context = {
             **self.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "button": button,
+            "title": decision.title,
+            "intro": decision.intro,
+            "button": decision.button,
             "opts": self.opts,
             "rows": [(obj.pk, self.decision_line(obj)) for obj in queryset],
             "form": form,
@@ -198,36 +219,32 @@ class MovementQueueAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[URLPattern]:
         wrap = self.admin_site.admin_view
-        decisions = [
-            path(f"<int:object_id>/{name}/", wrap(partial(self._click_view, method=method)), name=self.url_name(name))
-            for name, method in self.click_decisions.items()
-        ] + [
-            path(f"<int:object_id>/{name}/", wrap(partial(self._form_view, method=method)), name=self.url_name(name))
-            for name, method in self.form_decisions.items()
-        ]
         return [
-            *decisions,
+            *(
+                path(
+                    f"<int:object_id>/{decision.name}/",
+                    wrap(partial(self.decision_view, decision=decision)),
+                    name=self.url_name(decision.name),
+                )
+                for decision in self.decisions
+            ),
             path("export/csv/", wrap(self.export_csv_view), name=self.url_name("export_csv")),
             path("export/xlsx/", wrap(self.export_xlsx_view), name=self.url_name("export_xlsx")),
             *super().get_urls(),
         ]
 
-    def _change_url(self, object_id: int) -> str:
-        return reverse(f"admin:{self.url_name('change')}", args=[object_id])
-
-    def _click_view(self, request: HttpRequest, object_id: int, *, method: str) -> HttpResponse:
-        decide: ClickDecision = getattr(self, method)
-        if request.method == "POST" and self.has_decide_permission(request):
-            decide(request, [object_id])
-        return HttpResponseRedirect(self._change_url(object_id))
-
-    def _form_view(self, request: HttpRequest, object_id: int, *, method: str) -> HttpResponse:
+    def decision_view(self, request: HttpRequest, object_id: int, *, decision: Decision) -> HttpResponse:
+        """One movement's button: a click decides on POST; a decision with a form shows its page first."""
+        change_url = reverse(f"admin:{self.url_name('change')}", args=[object_id])
         if not self.has_decide_permission(request):
-            return HttpResponseRedirect(self._change_url(object_id))
+            return HttpResponseRedirect(change_url)
+        if decision.form_class is None:
+            if request.method == "POST":
+                self.run_for_each(request, [object_id], lambda pk: decision.call(pk, request.user, {}), decision.done)
+            return HttpResponseRedirect(change_url)
         get_object_or_404(self.model, pk=object_id)
-        decide: FormDecision = getattr(self, method)
-        response = decide(request, self.model.objects.filter(pk=object_id), None)
-        return response or HttpResponseRedirect(self._change_url(object_id))
+        response = self.decide(request, decision, self.model.objects.filter(pk=object_id), action=None)
+        return response or HttpResponseRedirect(change_url)
 
     def _filtered(self, request: HttpRequest) -> QuerySet[Any]:
         """The queue as the changelist shows it, with the same filters and search."""
@@ -259,3 +276,13 @@ class MovementQueueAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         extra_context = {**(extra_context or {}), "can_decide": self.has_decide_permission(request)}
         return super().change_view(request, object_id, form_url, extra_context)
+
+
+def _queue_action(decision: Decision) -> Callable[[MovementQueueAdmin, HttpRequest, QuerySet[Any]], Any]:
+    """The queue's action for `decision`, shown to staff who may decide."""
+
+    def action(model_admin: MovementQueueAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> Any:
+        return model_admin.decide(request, decision, queryset, action=decision.action)
+
+    action.__name__ = decision.action
+    return admin.action(description=decision.description, permissions=["decide"])(action)

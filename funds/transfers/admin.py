@@ -6,11 +6,7 @@ platform operation) and every step.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,6 +14,7 @@ from crm.configuration.admin import SingletonAdmin
 from funds.money import format_amount, format_decimal
 from funds.movements.admin import (
     AmountFilter,
+    Decision,
     MovementEventInline,
     MovementQueueAdmin,
     ReasonForm,
@@ -63,6 +60,30 @@ EXPORT_COLUMNS: Columns = [
 
 @admin.register(Transfer)
 class TransferAdmin(MovementQueueAdmin):
+    decisions = (
+        Decision(
+            name="approve",
+            action="approve_selected",
+            description=_("Approve the selected pending transfers"),
+            call=lambda pk, by, data: services.transfer_approve(transfer_id=pk, by=by),
+            done=lambda count: (
+                ngettext("%(count)d transfer approved.", "%(count)d transfers approved.", count) % {"count": count}
+            ),
+        ),
+        Decision(
+            name="reject",
+            action="reject_selected",
+            description=_("Reject the selected pending transfers…"),
+            call=lambda pk, by, data: services.transfer_reject(transfer_id=pk, by=by, reason=data["reason"]),
+            done=lambda count: (
+                ngettext("%(count)d transfer rejected.", "%(count)d transfers rejected.", count) % {"count": count}
+            ),
+            form_class=ReasonForm,
+            title=_("Reject transfers"),
+            intro=_("These transfers will be rejected and their money given back; the client is told the reason:"),
+            button=_("Reject"),
+        ),
+    )
     export_columns = EXPORT_COLUMNS
     export_prefix = "transfers"
     list_display = [
@@ -86,7 +107,6 @@ class TransferAdmin(MovementQueueAdmin):
     search_fields = ["order_number", "user__email", "user__name", "=source__login", "=target__login"]
     date_hierarchy = "created_at"
     list_select_related = ["user", "source", "target", "source_currency", "target_currency", "decided_by"]
-    actions = ["approve_selected", "reject_selected"]
     inlines = [TransferEventInline]
     change_form_template = "admin/transfers/transfer/change_form.html"
     fields = [
@@ -142,40 +162,3 @@ class TransferAdmin(MovementQueueAdmin):
     @admin.display(description=_("in leg operation"))
     def in_operation_link(self, transfer: Transfer) -> str:
         return operation_link(transfer.in_operation)
-
-    # --- decisions ----------------------------------------------------------------------------------
-
-    def approve_ids(self, request: HttpRequest, ids: Iterable[int]) -> int:
-        return self.run_for_each(
-            request,
-            ids,
-            lambda pk: services.transfer_approve(transfer_id=pk, by=request.user),
-            lambda count: (
-                ngettext("%(count)d transfer approved.", "%(count)d transfers approved.", count) % {"count": count}
-            ),
-        )
-
-    def reject_page(
-        self, request: HttpRequest, queryset: QuerySet[Transfer], action: str | None
-    ) -> HttpResponse | None:
-        return self.form_page(
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Reject transfers"),
-            intro=_("These transfers will be rejected and their money given back; the client is told the reason:"),
-            button=_("Reject"),
-            action=action,
-            call=lambda pk, data: services.transfer_reject(transfer_id=pk, by=request.user, reason=data["reason"]),
-            done=lambda count: (
-                ngettext("%(count)d transfer rejected.", "%(count)d transfers rejected.", count) % {"count": count}
-            ),
-        )
-
-    @admin.action(description=_("Approve the selected pending transfers"), permissions=["decide"])
-    def approve_selected(self, request, queryset: QuerySet[Transfer]) -> None:
-        self.approve_ids(request, queryset.values_list("pk", flat=True))
-
-    @admin.action(description=_("Reject the selected pending transfers…"), permissions=["decide"])
-    def reject_selected(self, request, queryset: QuerySet[Transfer]):
-        return self.reject_page(request, queryset, "reject_selected")

@@ -9,11 +9,8 @@ platform operations, and every step.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,6 +20,7 @@ from crm.configuration.admin import SingletonAdmin
 from funds.money import format_amount, format_decimal
 from funds.movements.admin import (
     AmountFilter,
+    Decision,
     MovementEventInline,
     MovementQueueAdmin,
     PaymentReferenceForm,
@@ -155,8 +153,59 @@ EXPORT_COLUMNS: Columns = [
 
 @admin.register(Withdrawal)
 class WithdrawalAdmin(MovementQueueAdmin):
-    click_decisions = {"approve": "approve_ids"}
-    form_decisions = {"reject": "reject_page", "pay": "pay_page", "fail": "fail_page"}
+    decisions = (
+        Decision(
+            name="approve",
+            action="approve_selected",
+            description=_("Approve (or give the second approval to) the selected withdrawals"),
+            call=lambda pk, by, data: services.withdrawal_approve(withdrawal_id=pk, by=by),
+            done=lambda count: (
+                ngettext("%(count)d approval recorded.", "%(count)d approvals recorded.", count) % {"count": count}
+            ),
+        ),
+        Decision(
+            name="reject",
+            action="reject_selected",
+            description=_("Reject the selected withdrawals…"),
+            call=lambda pk, by, data: services.withdrawal_reject(withdrawal_id=pk, by=by, reason=data["reason"]),
+            done=lambda count: (
+                ngettext("%(count)d withdrawal rejected.", "%(count)d withdrawals rejected.", count) % {"count": count}
+            ),
+            form_class=ReasonForm,
+            title=_("Reject withdrawals"),
+            intro=_("These withdrawals will be rejected and their money given back; the client is told the reason:"),
+            button=_("Reject"),
+        ),
+        Decision(
+            name="pay",
+            action="mark_paid_selected",
+            description=_("Mark the selected withdrawals paid…"),
+            call=lambda pk, by, data: services.withdrawal_mark_paid(
+                withdrawal_id=pk, by=by, payment_reference=data["payment_reference"]
+            ),
+            done=lambda count: (
+                ngettext("%(count)d withdrawal paid.", "%(count)d withdrawals paid.", count) % {"count": count}
+            ),
+            form_class=PaymentReferenceForm,
+            title=_("Mark withdrawals paid"),
+            intro=_("These approved withdrawals were paid out with this reference:"),
+            button=_("Mark paid"),
+        ),
+        Decision(
+            name="fail",
+            action="fail_selected",
+            description=_("Mark the selected withdrawals failed…"),
+            call=lambda pk, by, data: services.withdrawal_fail(withdrawal_id=pk, by=by, reason=data["reason"]),
+            done=lambda count: (
+                ngettext("%(count)d withdrawal marked failed.", "%(count)d withdrawals marked failed.", count)
+                % {"count": count}
+            ),
+            form_class=ReasonForm,
+            title=_("Mark withdrawals failed"),
+            intro=_("These withdrawals could not be paid; their money is given back and the client told why:"),
+            button=_("Mark failed"),
+        ),
+    )
     export_columns = EXPORT_COLUMNS
     export_prefix = "withdrawals"
     list_display = [
@@ -194,7 +243,6 @@ class WithdrawalAdmin(MovementQueueAdmin):
         "paid_by",
         "hold",
     ]
-    actions = ["approve_selected", "reject_selected", "mark_paid_selected", "fail_selected"]
     inlines = [WithdrawalEventInline]
     change_form_template = "admin/withdrawals/withdrawal/change_form.html"
     fields = [
@@ -270,85 +318,3 @@ class WithdrawalAdmin(MovementQueueAdmin):
     @admin.display(description=_("payout journal"))
     def payout_journal_link(self, withdrawal: Withdrawal) -> str:
         return admin_link(withdrawal.payout_journal, "ledger_journal_change")
-
-    # --- decisions ----------------------------------------------------------------------------------
-
-    def approve_ids(self, request: HttpRequest, ids: Iterable[int]) -> int:
-        return self.run_for_each(
-            request,
-            ids,
-            lambda pk: services.withdrawal_approve(withdrawal_id=pk, by=request.user),
-            lambda count: (
-                ngettext("%(count)d approval recorded.", "%(count)d approvals recorded.", count) % {"count": count}
-            ),
-        )
-
-    def reject_page(
-        self, request: HttpRequest, queryset: QuerySet[Withdrawal], action: str | None
-    ) -> HttpResponse | None:
-        return self.form_page(
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Reject withdrawals"),
-            intro=_("These withdrawals will be rejected and their money given back; the client is told the reason:"),
-            button=_("Reject"),
-            action=action,
-            call=lambda pk, data: services.withdrawal_reject(withdrawal_id=pk, by=request.user, reason=data["reason"]),
-            done=lambda count: (
-                ngettext("%(count)d withdrawal rejected.", "%(count)d withdrawals rejected.", count) % {"count": count}
-            ),
-        )
-
-    def fail_page(
-        self, request: HttpRequest, queryset: QuerySet[Withdrawal], action: str | None
-    ) -> HttpResponse | None:
-        return self.form_page(
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Mark withdrawals failed"),
-            intro=_("These withdrawals could not be paid; their money is given back and the client told why:"),
-            button=_("Mark failed"),
-            action=action,
-            call=lambda pk, data: services.withdrawal_fail(withdrawal_id=pk, by=request.user, reason=data["reason"]),
-            done=lambda count: (
-                ngettext("%(count)d withdrawal marked failed.", "%(count)d withdrawals marked failed.", count)
-                % {"count": count}
-            ),
-        )
-
-    def pay_page(self, request: HttpRequest, queryset: QuerySet[Withdrawal], action: str | None) -> HttpResponse | None:
-        return self.form_page(
-            request,
-            queryset,
-            form_class=PaymentReferenceForm,
-            title=_("Mark withdrawals paid"),
-            intro=_("These approved withdrawals were paid out with this reference:"),
-            button=_("Mark paid"),
-            action=action,
-            call=lambda pk, data: services.withdrawal_mark_paid(
-                withdrawal_id=pk, by=request.user, payment_reference=data["payment_reference"]
-            ),
-            done=lambda count: (
-                ngettext("%(count)d withdrawal paid.", "%(count)d withdrawals paid.", count) % {"count": count}
-            ),
-        )
-
-    @admin.action(
-        description=_("Approve (or give the second approval to) the selected withdrawals"), permissions=["decide"]
-    )
-    def approve_selected(self, request, queryset: QuerySet[Withdrawal]) -> None:
-        self.approve_ids(request, queryset.values_list("pk", flat=True))
-
-    @admin.action(description=_("Reject the selected withdrawals…"), permissions=["decide"])
-    def reject_selected(self, request, queryset: QuerySet[Withdrawal]):
-        return self.reject_page(request, queryset, "reject_selected")
-
-    @admin.action(description=_("Mark the selected withdrawals paid…"), permissions=["decide"])
-    def mark_paid_selected(self, request, queryset: QuerySet[Withdrawal]):
-        return self.pay_page(request, queryset, "mark_paid_selected")
-
-    @admin.action(description=_("Mark the selected withdrawals failed…"), permissions=["decide"])
-    def fail_selected(self, request, queryset: QuerySet[Withdrawal]):
-        return self.fail_page(request, queryset, "fail_selected")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils import timezone
 
 from crm.configuration.selectors import singleton_get
 from crm.users.models import User
-from funds.movements.services import movement_client_tell, movement_event_record, movement_transition
+from funds.movements.services import movement_client_tell, movement_transition
 from funds.transfers.errors import transfer_not_found
 from funds.transfers.models import Transfer, TransferSettings
 from funds.withdrawals.models import Hold
@@ -18,35 +16,6 @@ Status = Transfer.Status
 
 def transfer_settings_get() -> TransferSettings:
     return singleton_get(TransferSettings)
-
-
-def event(
-    transfer: Transfer,
-    action: str,
-    *,
-    from_status: str,
-    actor: User | None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-) -> None:
-    movement_event_record(
-        movement=transfer, action=action, from_status=from_status, actor=actor, reason=reason, data=data
-    )
-
-
-def transition(
-    transfer: Transfer,
-    to_status: str,
-    *,
-    action: str,
-    actor: User | None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    fields: tuple[str, ...] = (),
-) -> Transfer:
-    return movement_transition(
-        movement=transfer, to_status=to_status, action=action, actor=actor, reason=reason, data=data, fields=fields
-    )
 
 
 def locked(transfer_id: int) -> Transfer:
@@ -68,7 +37,7 @@ def close(transfer: Transfer, to_status: str, *, by: User | None, reason: str, a
     if by is not None:
         transfer.decided_by, transfer.decided_at = by, transfer.closed_at
         fields += ("decided_by", "decided_at")
-    transition(transfer, to_status, action=action, actor=by, reason=reason, fields=fields)
+    movement_transition(movement=transfer, to_status=to_status, action=action, actor=by, reason=reason, fields=fields)
     if to_status == Status.REJECTED:
         title = {"zh-CN": "转账申请被拒绝", "en-US": "Transfer rejected"}
         content = {

@@ -16,9 +16,10 @@ from crm.users.models import User
 from funds.ledger.models import Journal
 from funds.ledger.services import client_hold_account, client_trading_account, exchange_lines, journal_post
 from funds.money import format_amount
+from funds.movements.services import movement_event_record, movement_transition
 from funds.transfers.errors import TransferConflict, TransferErrorCode
 from funds.transfers.models import Transfer
-from funds.transfers.services.common import Status, close, event, locked, locked_hold, transition
+from funds.transfers.services.common import Status, close, locked, locked_hold
 from funds.withdrawals import holds
 from funds.withdrawals.errors import invalid_input
 from funds.withdrawals.models import Hold
@@ -58,9 +59,9 @@ def move_in_leg(transfer: Transfer, hold: Hold) -> None:
     holds.hold_settle(hold=hold)
     transfer.in_journal, transfer.in_operation = journal, operation
     transfer.save(update_fields=["in_journal", "in_operation", "updated_at"])
-    event(
-        transfer,
-        "in_leg_requested",
+    movement_event_record(
+        movement=transfer,
+        action="in_leg_requested",
         from_status=transfer.status,
         actor=None,
         data={"journal_id": journal.pk, "operation_id": operation.pk},
@@ -69,9 +70,9 @@ def move_in_leg(transfer: Transfer, hold: Hold) -> None:
 
 def approve(transfer: Transfer, hold: Hold, *, by: User | None, data: dict[str, Any] | None = None) -> Transfer:
     transfer.decided_by, transfer.decided_at, transfer.is_auto_approved = by, timezone.now(), by is None
-    transition(
-        transfer,
-        Status.APPROVED,
+    movement_transition(
+        movement=transfer,
+        to_status=Status.APPROVED,
         action="approved",
         actor=by,
         data=data,

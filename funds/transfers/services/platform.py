@@ -15,9 +15,9 @@ from crm.platforms.models import PlatformOperation
 from crm.platforms.services import platform_operation_enqueue
 from funds.ledger.services import journal_reverse
 from funds.money import format_amount
-from funds.movements.services import movement_client_tell
+from funds.movements.services import movement_client_tell, movement_event_record, movement_transition
 from funds.transfers.models import Transfer
-from funds.transfers.services.common import Status, close, event, locked, locked_hold, transition
+from funds.transfers.services.common import Status, close, locked, locked_hold
 from funds.transfers.services.decisions import move_in_leg
 from funds.withdrawals import holds
 from funds.withdrawals.models import Hold
@@ -35,7 +35,7 @@ def transfer_on_out_applied(operation: PlatformOperation) -> None:
     hold = locked_hold(transfer)
     if not holds.hold_on_applied(hold=hold):
         return
-    event(transfer, "out_leg_applied", from_status=transfer.status, actor=None)
+    movement_event_record(movement=transfer, action="out_leg_applied", from_status=transfer.status, actor=None)
     if transfer.status == Status.APPROVED and hold.status == Hold.Status.HELD:
         move_in_leg(transfer, hold)
 
@@ -52,9 +52,9 @@ def transfer_on_in_applied(operation: PlatformOperation) -> None:
         return
     if transfer.status == Status.APPROVED:
         transfer.completed_at = timezone.now()
-        transition(
-            transfer,
-            Status.COMPLETED,
+        movement_transition(
+            movement=transfer,
+            to_status=Status.COMPLETED,
             action="completed",
             actor=None,
             data={"deal_id": operation.result.get("deal_id")},
@@ -83,7 +83,13 @@ def transfer_on_in_applied(operation: PlatformOperation) -> None:
             },
             idempotency_key=f"transfer:{transfer.pk}:in:reverse",
         )
-        event(transfer, "in_leg_reversed", from_status=transfer.status, actor=None, data={"operation_id": reversal.pk})
+        movement_event_record(
+            movement=transfer,
+            action="in_leg_reversed",
+            from_status=transfer.status,
+            actor=None,
+            data={"operation_id": reversal.pk},
+        )
 
 
 def _fail_out_leg(hold_id: int) -> int | None:
@@ -105,9 +111,9 @@ def _fail_out_leg(hold_id: int) -> int | None:
             }
             close(transfer, Status.FAILED, by=None, reason=reason, action="failed")
         else:
-            event(
-                transfer,
-                "out_leg_refused",
+            movement_event_record(
+                movement=transfer,
+                action="out_leg_refused",
                 from_status=transfer.status,
                 actor=None,
                 data={"code": operation.error_code},

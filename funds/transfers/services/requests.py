@@ -14,11 +14,11 @@ from crm.configuration.models import VerificationScene
 from crm.users.models import User
 from crm.verification.services import email_code_consume
 from funds.money import currency_get, quantize
-from funds.movements.services import movement_create_numbered, value_in
+from funds.movements.services import movement_create_numbered, movement_event_record, value_in
 from funds.selectors import exchange_rate_get
 from funds.transfers.errors import TransferError, TransferErrorCode
 from funds.transfers.models import Transfer
-from funds.transfers.services.common import event, transfer_settings_get
+from funds.transfers.services.common import transfer_settings_get
 from funds.transfers.services.decisions import approve
 from funds.withdrawals import holds
 from funds.withdrawals.errors import invalid_input
@@ -147,9 +147,9 @@ def _transfer_create(
         on_done=ON_OUT_APPLIED,
     )
     transfer.save(update_fields=["hold", "updated_at"])
-    event(
-        transfer,
-        "requested",
+    movement_event_record(
+        movement=transfer,
+        action="requested",
         from_status="",
         actor=user,
         data={

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crm.configuration.selectors import singleton_get
 from crm.users.models import User
-from funds.movements.services import movement_client_tell, movement_event_record, movement_transition
+from funds.movements.services import movement_client_tell, movement_transition
 from funds.withdrawals import holds
 from funds.withdrawals.errors import WithdrawalConflict, withdrawal_not_found
 from funds.withdrawals.models import Hold, Withdrawal, WithdrawalSettings
@@ -19,35 +19,6 @@ Status = Withdrawal.Status
 
 def conflict(code: str, message: str, **kwargs: Any) -> WithdrawalConflict:
     return WithdrawalConflict(code=code, message=message, **kwargs)
-
-
-def event(
-    withdrawal: Withdrawal,
-    action: str,
-    *,
-    from_status: str,
-    actor: User | None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-) -> None:
-    movement_event_record(
-        movement=withdrawal, action=action, from_status=from_status, actor=actor, reason=reason, data=data
-    )
-
-
-def transition(
-    withdrawal: Withdrawal,
-    to_status: str,
-    *,
-    action: str,
-    actor: User | None,
-    reason: str = "",
-    data: dict[str, Any] | None = None,
-    fields: tuple[str, ...] = (),
-) -> Withdrawal:
-    return movement_transition(
-        movement=withdrawal, to_status=to_status, action=action, actor=actor, reason=reason, data=data, fields=fields
-    )
 
 
 def locked(*, withdrawal_id: int | None = None, user: User | None = None, order_number: str = "") -> Withdrawal:
@@ -83,7 +54,7 @@ def close(withdrawal: Withdrawal, to_status: str, *, by: User | None, reason: st
     if withdrawal.decided_by_id is None and by is not None:
         withdrawal.decided_by, withdrawal.decided_at = by, withdrawal.closed_at
         fields += ("decided_by", "decided_at")
-    transition(withdrawal, to_status, action=action, actor=by, reason=reason, fields=fields)
+    movement_transition(movement=withdrawal, to_status=to_status, action=action, actor=by, reason=reason, fields=fields)
     if to_status == Status.REJECTED:
         title = {"zh-CN": "出金申请被拒绝", "en-US": "Withdrawal rejected"}
         content = {

@@ -20,19 +20,11 @@ from funds.ledger.services import (
     journal_post,
 )
 from funds.money import format_amount
-from funds.movements.services import movement_client_tell, value_in
+from funds.movements.services import movement_client_tell, movement_transition, value_in
 from funds.withdrawals import holds
 from funds.withdrawals.errors import WithdrawalErrorCode, WithdrawalForbidden, invalid_input
 from funds.withdrawals.models import Hold, Withdrawal
-from funds.withdrawals.services.common import (
-    Status,
-    close,
-    conflict,
-    locked,
-    locked_hold,
-    transition,
-    withdrawal_settings_get,
-)
+from funds.withdrawals.services.common import Status, close, conflict, locked, locked_hold, withdrawal_settings_get
 
 USD = "USD"
 
@@ -54,9 +46,9 @@ def withdrawal_approve(*, withdrawal_id: int, by: User) -> Withdrawal:
                 message=_("The second approval must come from another staff member."),
             )
         withdrawal.second_approver, withdrawal.second_approved_at = by, timezone.now()
-        return transition(
-            withdrawal,
-            Status.APPROVED,
+        return movement_transition(
+            movement=withdrawal,
+            to_status=Status.APPROVED,
             action="second_approved",
             actor=by,
             fields=("second_approver", "second_approved_at"),
@@ -69,9 +61,9 @@ def withdrawal_approve(*, withdrawal_id: int, by: User) -> Withdrawal:
     withdrawal.requires_second_approval = value is None or value > threshold
     withdrawal.amount_usd = value
     withdrawal.decided_by, withdrawal.decided_at = by, timezone.now()
-    return transition(
-        withdrawal,
-        Status.APPROVED,
+    return movement_transition(
+        movement=withdrawal,
+        to_status=Status.APPROVED,
         action="approved",
         actor=by,
         data={
@@ -136,9 +128,9 @@ def withdrawal_mark_paid(*, withdrawal_id: int, by: User, payment_reference: str
     holds.hold_settle(hold=hold)
     withdrawal.payout_journal, withdrawal.payment_reference = journal, payment_reference[:100]
     withdrawal.paid_by, withdrawal.paid_at = by, timezone.now()
-    transition(
-        withdrawal,
-        Status.PAID,
+    movement_transition(
+        movement=withdrawal,
+        to_status=Status.PAID,
         action="paid",
         actor=by,
         data={"payment_reference": withdrawal.payment_reference, "journal_id": journal.pk},

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from crm.platforms.models import PlatformOperation
+from funds.movements.services import movement_event_record
 from funds.withdrawals import holds
 from funds.withdrawals.models import Hold, Withdrawal
-from funds.withdrawals.services.common import Status, close, event, locked_hold
+from funds.withdrawals.services.common import Status, close, locked_hold
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +26,9 @@ def withdrawal_on_hold_applied(operation: PlatformOperation) -> None:
         return
     hold = locked_hold(withdrawal)
     if holds.hold_on_applied(hold=hold):
-        event(
-            withdrawal,
-            "hold_applied",
+        movement_event_record(
+            movement=withdrawal,
+            action="hold_applied",
             from_status=withdrawal.status,
             actor=None,
             data={"deal_id": operation.result.get("deal_id"), "released": hold.status == Hold.Status.RELEASED},
@@ -58,9 +59,9 @@ def withdrawals_fail_refused_holds() -> list[int]:
                 }
                 close(withdrawal, Status.FAILED, by=None, reason=reason, action="failed")
             else:
-                event(
-                    withdrawal,
-                    "hold_refused",
+                movement_event_record(
+                    movement=withdrawal,
+                    action="hold_refused",
                     from_status=withdrawal.status,
                     actor=None,
                     data={"error_code": operation.error_code},

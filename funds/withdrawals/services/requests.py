@@ -16,7 +16,7 @@ from crm.verification.services import email_code_consume
 from funds.errors import FundsNotFound
 from funds.models import INFO_FIELDS, Channel, PayoutAccount
 from funds.money import format_amount, format_decimal
-from funds.movements.services import movement_create_numbered
+from funds.movements.services import movement_create_numbered, movement_event_record, movement_transition
 from funds.payout_info import payout_info_clean
 from funds.selectors import payout_account_get
 from funds.withdrawals import holds
@@ -29,7 +29,7 @@ from funds.withdrawals.rules import (
     own_trading_account,
 )
 from funds.withdrawals.selectors import WithdrawalQuote, withdrawal_quote
-from funds.withdrawals.services.common import Status, conflict, event, locked, locked_hold, transition
+from funds.withdrawals.services.common import Status, conflict, locked, locked_hold
 
 # The outbox calls it by this path when the platform has taken the money.
 ON_HOLD_APPLIED = "funds.withdrawals.services.withdrawal_on_hold_applied"
@@ -198,9 +198,9 @@ def _withdrawal_create(
         on_done=ON_HOLD_APPLIED,
     )
     withdrawal.save(update_fields=["hold", "updated_at"])
-    event(
-        withdrawal,
-        "requested",
+    movement_event_record(
+        movement=withdrawal,
+        action="requested",
         from_status="",
         actor=user,
         data={
@@ -225,4 +225,6 @@ def withdrawal_cancel(*, user: User, order_number: str) -> Withdrawal:
         raise conflict(WithdrawalErrorCode.WITHDRAWAL_NOT_PENDING, _("Only a pending withdrawal can be cancelled."))
     holds.hold_release(hold=locked_hold(withdrawal), by=user)
     withdrawal.closed_at = timezone.now()
-    return transition(withdrawal, Status.CANCELLED, action="cancelled", actor=user, fields=("closed_at",))
+    return movement_transition(
+        movement=withdrawal, to_status=Status.CANCELLED, action="cancelled", actor=user, fields=("closed_at",)
+    )
