@@ -20,7 +20,13 @@ from crm.files.services import private_url
 from funds.deposits import services
 from funds.deposits.models import Deposit, DepositEvent
 from funds.money import format_amount, format_decimal
-from funds.movements.admin import Decision, MovementEventInline, MovementQueueAdmin, ReasonForm, admin_link
+from funds.movements.admin import (
+    MovementEventInline,
+    MovementQueueAdmin,
+    admin_link,
+    approve_decision,
+    reject_decision,
+)
 from funds.movements.admin import operation_link as platform_operation_link
 from funds.movements.exports import Columns, local_time
 
@@ -59,27 +65,21 @@ class DepositEventInline(MovementEventInline):
 @admin.register(Deposit)
 class DepositAdmin(MovementQueueAdmin):
     decisions = (
-        Decision(
-            name="approve",
-            action="approve_selected",
+        approve_decision(
             description=_("Approve the selected submitted deposits"),
-            call=lambda pk, by, data: services.deposit_approve(deposit_id=pk, by=by),
+            call=lambda pk, by: services.deposit_approve(deposit_id=pk, by=by),
             done=lambda count: (
                 ngettext("%(count)d deposit approved.", "%(count)d deposits approved.", count) % {"count": count}
             ),
         ),
-        Decision(
-            name="reject",
-            action="reject_selected",
+        reject_decision(
             description=_("Reject the selected submitted deposits…"),
-            call=lambda pk, by, data: services.deposit_reject(deposit_id=pk, by=by, reason=data["reason"]),
+            call=lambda pk, by, reason: services.deposit_reject(deposit_id=pk, by=by, reason=reason),
             done=lambda count: (
                 ngettext("%(count)d deposit rejected.", "%(count)d deposits rejected.", count) % {"count": count}
             ),
-            form_class=ReasonForm,
             title=_("Reject deposits"),
             intro=_("These deposits will be rejected; the client is told the reason:"),
-            button=_("Reject"),
         ),
     )
     export_columns = EXPORT_COLUMNS

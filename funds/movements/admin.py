@@ -50,6 +50,34 @@ class Decision:
     button: str = ""
 
 
+def approve_decision(*, description: str, call: Callable[[int, Any], object], done: Callable[[int], str]) -> Decision:
+    """Approve by a click: `call(movement_id, staff)`."""
+    return Decision(
+        name="approve",
+        action="approve_selected",
+        description=description,
+        call=lambda pk, by, data: call(pk, by),
+        done=done,
+    )
+
+
+def reject_decision(
+    *, description: str, call: Callable[[int, Any, str], object], done: Callable[[int], str], title: str, intro: str
+) -> Decision:
+    """Reject, asking for the reason first: `call(movement_id, staff, reason)`."""
+    return Decision(
+        name="reject",
+        action="reject_selected",
+        description=description,
+        call=lambda pk, by, data: call(pk, by, data["reason"]),
+        done=done,
+        form_class=ReasonForm,
+        title=title,
+        intro=intro,
+        button=_("Reject"),
+    )
+
+
 def admin_link(obj: Model | None, view: str) -> str:
     if obj is None:
         return "-"

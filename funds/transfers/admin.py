@@ -14,12 +14,12 @@ from crm.configuration.admin import SingletonAdmin
 from funds.money import format_amount, format_decimal
 from funds.movements.admin import (
     AmountFilter,
-    Decision,
     MovementEventInline,
     MovementQueueAdmin,
-    ReasonForm,
     admin_link,
+    approve_decision,
     operation_link,
+    reject_decision,
 )
 from funds.movements.exports import Columns, local_time
 from funds.transfers import services
@@ -61,27 +61,21 @@ EXPORT_COLUMNS: Columns = [
 @admin.register(Transfer)
 class TransferAdmin(MovementQueueAdmin):
     decisions = (
-        Decision(
-            name="approve",
-            action="approve_selected",
+        approve_decision(
             description=_("Approve the selected pending transfers"),
-            call=lambda pk, by, data: services.transfer_approve(transfer_id=pk, by=by),
+            call=lambda pk, by: services.transfer_approve(transfer_id=pk, by=by),
             done=lambda count: (
                 ngettext("%(count)d transfer approved.", "%(count)d transfers approved.", count) % {"count": count}
             ),
         ),
-        Decision(
-            name="reject",
-            action="reject_selected",
+        reject_decision(
             description=_("Reject the selected pending transfers…"),
-            call=lambda pk, by, data: services.transfer_reject(transfer_id=pk, by=by, reason=data["reason"]),
+            call=lambda pk, by, reason: services.transfer_reject(transfer_id=pk, by=by, reason=reason),
             done=lambda count: (
                 ngettext("%(count)d transfer rejected.", "%(count)d transfers rejected.", count) % {"count": count}
             ),
-            form_class=ReasonForm,
             title=_("Reject transfers"),
             intro=_("These transfers will be rejected and their money given back; the client is told the reason:"),
-            button=_("Reject"),
         ),
     )
     export_columns = EXPORT_COLUMNS

@@ -26,7 +26,9 @@ from funds.movements.admin import (
     PaymentReferenceForm,
     ReasonForm,
     admin_link,
+    approve_decision,
     operation_link,
+    reject_decision,
 )
 from funds.movements.exports import Columns, local_time
 from funds.withdrawals import services
@@ -154,27 +156,21 @@ EXPORT_COLUMNS: Columns = [
 @admin.register(Withdrawal)
 class WithdrawalAdmin(MovementQueueAdmin):
     decisions = (
-        Decision(
-            name="approve",
-            action="approve_selected",
+        approve_decision(
             description=_("Approve (or give the second approval to) the selected withdrawals"),
-            call=lambda pk, by, data: services.withdrawal_approve(withdrawal_id=pk, by=by),
+            call=lambda pk, by: services.withdrawal_approve(withdrawal_id=pk, by=by),
             done=lambda count: (
                 ngettext("%(count)d approval recorded.", "%(count)d approvals recorded.", count) % {"count": count}
             ),
         ),
-        Decision(
-            name="reject",
-            action="reject_selected",
+        reject_decision(
             description=_("Reject the selected withdrawals…"),
-            call=lambda pk, by, data: services.withdrawal_reject(withdrawal_id=pk, by=by, reason=data["reason"]),
+            call=lambda pk, by, reason: services.withdrawal_reject(withdrawal_id=pk, by=by, reason=reason),
             done=lambda count: (
                 ngettext("%(count)d withdrawal rejected.", "%(count)d withdrawals rejected.", count) % {"count": count}
             ),
-            form_class=ReasonForm,
             title=_("Reject withdrawals"),
             intro=_("These withdrawals will be rejected and their money given back; the client is told the reason:"),
-            button=_("Reject"),
         ),
         Decision(
             name="pay",
