@@ -50,7 +50,7 @@ def movement_create_numbered(
     for _attempt in range(ORDER_NUMBER_ATTEMPTS):
         try:
             with transaction.atomic():
-                return model.objects.create(order_number=order_number_new(prefix=prefix, now=now), **fields)
+                return model._default_manager.create(order_number=order_number_new(prefix=prefix, now=now), **fields)
         except IntegrityError:
             if on_integrity_error is not None:
                 on_integrity_error()
@@ -58,7 +58,9 @@ def movement_create_numbered(
 
 
 def _event_model(movement: Movement) -> type[MovementEvent]:
-    model = movement._meta.get_field("events").related_model
+    """The movement's table of events: the model whose foreign key to it is named `events` backwards."""
+    relation = next(relation for relation in movement._meta.related_objects if relation.related_name == "events")
+    model = relation.related_model
     assert isinstance(model, type) and issubclass(model, MovementEvent)
     return model
 
@@ -75,16 +77,16 @@ def movement_event_record(
     """The movement's event and its audit row (`<model>.<action>`), for the step that left it in its
     current status. Event tables without an `action` column (deposits) name the step by its status."""
     event_model = _event_model(movement)
-    step = {"action": action} if any(field.name == "action" for field in event_model._meta.fields) else {}
-    event_model.objects.create(
-        **{event_model.movement_field: movement},
-        **step,
-        from_status=from_status,
-        to_status=movement.status,
-        actor=actor,
-        reason=reason,
-        data=data or {},
-    )
+    # The concrete event's own fields, which the abstract model cannot name for the type checker.
+    fields: dict[str, Any] = {
+        event_model.movement_field: movement,
+        "from_status": from_status,
+        "to_status": movement.status,
+        "actor": actor,
+    }
+    if any(field.name == "action" for field in event_model._meta.fields):
+        fields["action"] = action
+    event_model._default_manager.create(**fields, reason=reason, data=data or {})
     audit_record(
         actor=actor,
         action=f"{movement._meta.model_name}.{action}",

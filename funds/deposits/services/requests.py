@@ -56,7 +56,8 @@ def deposit_draft_create(
         )
     check_account_usable(account)
     channel = channel_get_open(user=user, channel_id=channel_id, direction=Direction.DEPOSIT)
-    offered = channel.offered_currencies
+    # Set by channels_open_to's Prefetch(to_attr=…), which the plugin cannot see.
+    offered = channel.offered_currencies  # type: ignore[attr-defined]
     row = next((row for row in offered if row.currency.code == account.currency), None) or (
         offered[0] if offered else None
     )

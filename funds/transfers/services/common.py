@@ -26,6 +26,7 @@ def locked(transfer_id: int) -> Transfer:
 
 
 def locked_hold(transfer: Transfer) -> Hold:
+    assert transfer.hold_id is not None  # placed in the transaction that created the transfer
     return (
         Hold.objects.select_for_update(of=("self",)).select_related("trading_account__server").get(pk=transfer.hold_id)
     )

@@ -130,6 +130,7 @@ def _fail_in_leg(transfer_id: int) -> int | None:
         transfer = locked(transfer_id)
         if transfer.status != Status.APPROVED:
             return None
+        assert transfer.in_journal is not None  # booked with the in leg's operation
         journal_reverse(
             journal=transfer.in_journal,
             by=None,

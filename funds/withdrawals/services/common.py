@@ -35,6 +35,7 @@ def locked(*, withdrawal_id: int | None = None, user: User | None = None, order_
 
 
 def locked_hold(withdrawal: Withdrawal) -> Hold:
+    assert withdrawal.hold_id is not None  # placed in the transaction that created the withdrawal
     return (
         Hold.objects.select_for_update(of=("self",))
         .select_related("trading_account__server")
