@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpRespons
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -41,16 +42,18 @@ class Decision:
 
     name: str  # the URL of one movement's button: .../<id>/<name>/
     action: str  # the queue's action: "reject_selected"
-    description: str  # the action's label in the queue
+    description: str | Promise  # the action's label in the queue
     call: Callable[[int, Any, dict[str, Any]], object]
     done: Callable[[int], str]
     form_class: type[forms.Form] | None = None
-    title: str = ""
-    intro: str = ""
-    button: str = ""
+    title: str | Promise = ""
+    intro: str | Promise = ""
+    button: str | Promise = ""
 
 
-def approve_decision(*, description: str, call: Callable[[int, Any], object], done: Callable[[int], str]) -> Decision:
+def approve_decision(
+    *, description: str | Promise, call: Callable[[int, Any], object], done: Callable[[int], str]
+) -> Decision:
     """Approve by a click: `call(movement_id, staff)`."""
     return Decision(
         name="approve",
@@ -62,7 +65,12 @@ def approve_decision(*, description: str, call: Callable[[int, Any], object], do
 
 
 def reject_decision(
-    *, description: str, call: Callable[[int, Any, str], object], done: Callable[[int], str], title: str, intro: str
+    *,
+    description: str | Promise,
+    call: Callable[[int, Any, str], object],
+    done: Callable[[int], str],
+    title: str | Promise,
+    intro: str | Promise,
 ) -> Decision:
     """Reject, asking for the reason first: `call(movement_id, staff, reason)`."""
     return Decision(
