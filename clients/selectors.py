@@ -234,7 +234,8 @@ def kyc_data_for_display(overview: KycOverview, *, file_value) -> dict[str, dict
     for module, submission in overview.submissions.items():
         values = dict(submission.data)
         for name in file_fields.get(module, ()):
-            stored_file = overview.files.get(values.get(name)) if isinstance(values.get(name), int) else None
+            file_id = values.get(name)
+            stored_file = overview.files.get(file_id) if isinstance(file_id, int) else None
             values[name] = file_value(stored_file) if stored_file is not None else None
         data[module] = values
     return data

@@ -57,8 +57,8 @@ def channels_open_to(*, user: User, direction: str | None = None) -> QuerySet[Ch
     segment_rows = Channel.segments.through.objects.filter(channel=OuterRef("pk"))
     user_segments = ClientSegment.objects.filter(members=user).values("pk")
 
-    def offers(way: str) -> Exists:
-        return Exists(channel_currencies_offered(direction=way).filter(channel=OuterRef("pk")))
+    def offers(way: str) -> Q:
+        return Q(Exists(channel_currencies_offered(direction=way).filter(channel=OuterRef("pk"))))
 
     open_deposit = Q(can_deposit=True) & offers(Direction.DEPOSIT)
     open_withdraw = Q(can_withdraw=True) & offers(Direction.WITHDRAWAL)
@@ -69,9 +69,9 @@ def channels_open_to(*, user: User, direction: str | None = None) -> QuerySet[Ch
     else:
         open_either = open_deposit | open_withdraw
 
-    serves_country = ~Exists(country_rows)
+    serves_country = ~Q(Exists(country_rows))
     if user.country_id is not None:
-        serves_country |= Exists(country_rows.filter(country_id=user.country_id))
+        serves_country |= Q(Exists(country_rows.filter(country_id=user.country_id)))
     return (
         Channel.objects.filter(is_enabled=True)
         .filter(Q(network__isnull=True) | Q(network__is_enabled=True))

@@ -17,7 +17,7 @@ from crm.users.models import User
 SENDER = "Compliance"
 
 # The message centre keeps every language of a message; these are its texts.
-MESSAGES = {
+MESSAGES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     KycStatus.APPROVED: (
         {"zh-CN": "您的身份认证已通过", "en-US": "Your identity verification is approved"},
         {

@@ -106,14 +106,16 @@ def questionnaire_answers_check(
     total = 0
     missing: list[str] = []
     for question in questions.values():
-        index, answer = given.get(question.pk, (None, {}))
+        # Where in the list the question was answered; None: not answered.
+        answered_at: int | None
+        answered_at, answer = given.get(question.pk, (None, {}))
         entry, score, answer_errors = _answer_check(question, answer)
-        if index is None:
+        if answered_at is None:
             if answer_errors:
                 missing.append(str(question.pk))
         else:
             for name, messages in answer_errors.items():
-                errors[f"{prefix}.{index}.{name}"] = messages
+                errors[f"{prefix}.{answered_at}.{name}"] = messages
         total += score
         recorded.append(
             {

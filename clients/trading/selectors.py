@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from clients.selectors import client_profile_of, registration_template_for
@@ -57,10 +57,10 @@ def account_types_offered_to(
     template = registration_template_for(profile=profile)
     through = TradingAccountType.registration_templates.through
     tied = Exists(through.objects.filter(tradingaccounttype_id=OuterRef("pk")))
-    offered = ~tied
+    offered = ~Q(tied)
     if template is not None:
-        offered |= Exists(
-            through.objects.filter(tradingaccounttype_id=OuterRef("pk"), registrationtemplate_id=template.pk)
+        offered |= Q(
+            Exists(through.objects.filter(tradingaccounttype_id=OuterRef("pk"), registrationtemplate_id=template.pk))
         )
     types = TradingAccountType.objects.filter(offered, is_enabled=True, server__is_enabled=True)
     if platform is not None:

@@ -35,7 +35,7 @@ ALL_METHODS = "all"
 
 def singleton_get(model: type[Singleton]) -> Singleton:
     """The settings row, or an unsaved row with the defaults when staff never saved one."""
-    return model.objects.filter(pk=1).first() or model(pk=1)
+    return model._default_manager.filter(pk=1).first() or model(pk=1)
 
 
 def company_get() -> Company:

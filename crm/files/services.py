@@ -13,6 +13,7 @@ import hashlib
 import logging
 import posixpath
 import uuid
+from typing import TYPE_CHECKING, cast
 from urllib.parse import unquote, urlsplit
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -29,6 +30,9 @@ from crm.files.errors import FileRejected, StorageUnavailable, file_not_found
 from crm.files.models import StoredFile
 from crm.files.selectors import download_token, file_id_from_token
 from crm.users.models import User
+
+if TYPE_CHECKING:
+    from storages.backends.s3 import S3Storage
 
 logger = logging.getLogger(__name__)
 
@@ -131,9 +135,9 @@ def private_url(*, stored_file: StoredFile) -> str:
     if uses_object_storage():
         # Served with the type we read from the content, whatever the object's own metadata says.
         parameters = {"ResponseContentType": stored_file.content_type}
-        if stored_file.original_name:
-            parameters["ResponseContentDisposition"] = content_disposition_header(False, stored_file.original_name)
-        return default_storage.url(stored_file.file.name, parameters=parameters, expire=lifetime)
+        if stored_file.original_name and (disposition := content_disposition_header(False, stored_file.original_name)):
+            parameters["ResponseContentDisposition"] = disposition
+        return object_storage().url(stored_file.file.name, parameters=parameters, expire=lifetime)
     path = reverse("files:download", kwargs={"token": download_token(stored_file=stored_file)})
     return settings.PORTAL_URL.rstrip("/") + path
 
@@ -172,6 +176,11 @@ def stored_file_from_url(*, url: str, owner: User, purpose: str = StoredFile.Pur
 # --- Direct uploads to S3 ---------------------------------------------------------------------------
 
 
+def object_storage() -> S3Storage:
+    """The default storage when it is S3 (`uses_object_storage()`), typed as such."""
+    return cast("S3Storage", default_storage)
+
+
 def upload_prefix_for(user: User) -> str:
     """The bucket folder `user` may upload to directly (the spec's `bucket_dir`)."""
     return f"{settings.AWS_UPLOAD_PREFIX.strip('/')}/{user.pk}/"
@@ -180,7 +189,7 @@ def upload_prefix_for(user: User) -> str:
 def object_key_from_url(parts) -> str:
     """The object key in our bucket a URL names, virtual-hosted (`bucket.s3…/key`) or path-style."""
     path = unquote(parts.path).lstrip("/")
-    bucket = default_storage.bucket_name
+    bucket = object_storage().bucket_name
     if not parts.netloc.startswith(f"{bucket}.") and path.startswith(f"{bucket}/"):
         path = path[len(bucket) + 1 :]
     return path
@@ -188,12 +197,12 @@ def object_key_from_url(parts) -> str:
 
 def name_for_key(key: str) -> str:
     """A storage name (relative to the storage's location) from a bucket key."""
-    location = (default_storage.location or "").strip("/")
+    location = (object_storage().location or "").strip("/")
     return key[len(location) + 1 :] if location and key.startswith(f"{location}/") else key
 
 
 def key_for_name(name: str) -> str:
-    location = (default_storage.location or "").strip("/")
+    location = (object_storage().location or "").strip("/")
     return f"{location}/{name}" if location else name
 
 
@@ -203,8 +212,8 @@ def file_register_direct_upload(*, owner: User, key: str, purpose: str) -> Store
 
     The same object (same ETag) gives the same row again; a new upload at the same key a new row.
     """
-    client = default_storage.connection.meta.client
-    bucket = default_storage.bucket_name
+    client = object_storage().connection.meta.client
+    bucket = object_storage().bucket_name
     try:
         head = client.head_object(Bucket=bucket, Key=key)
     except ClientError as error:

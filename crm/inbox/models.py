@@ -25,6 +25,9 @@ from crm.users.models import Language, User
 # Who may be picked as a direct recipient in the back office: portal users, not staff.
 PORTAL_ROLES = [User.Role.CLIENT, User.Role.IB]
 
+# Shown to users in a line of the message centre.
+SENDER_MAX_LENGTH = 64
+
 
 class Message(models.Model):
     class Kind(models.TextChoices):
@@ -56,7 +59,9 @@ class Message(models.Model):
         validators=[validate_i18n_texts],
         help_text=_('Plain text: {"zh-CN": "…", "en-US": "…"}'),
     )
-    sender = models.CharField(_("sender"), max_length=64, help_text=_("Shown to users, e.g. “Customer service”."))
+    sender = models.CharField(
+        _("sender"), max_length=SENDER_MAX_LENGTH, help_text=_("Shown to users, e.g. “Customer service”.")
+    )
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("sent by"),

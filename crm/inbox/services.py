@@ -15,11 +15,9 @@ from crm.audit.services import audit_record
 from crm.configuration.models import Country, validate_i18n_texts
 from crm.content.models import Audience
 from crm.inbox.errors import InboxError
-from crm.inbox.models import Delivery, Message, MessageLanguage, MessageState
+from crm.inbox.models import SENDER_MAX_LENGTH, Delivery, Message, MessageLanguage, MessageState
 from crm.inbox.selectors import message_of
 from crm.users.models import Language, User
-
-SENDER_MAX_LENGTH = Message._meta.get_field("sender").max_length
 
 
 def _texts_errors(texts, *, label: str) -> list[str]:

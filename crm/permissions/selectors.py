@@ -43,7 +43,11 @@ def menu_tree(*, audience: str | None = None, enabled_only: bool = True) -> list
     is hidden has nowhere to appear.
     """
     menus = list(menus_with_buttons(audience=audience, enabled_only=enabled_only))
-    nodes = {menu.pk: MenuNode(menu=menu, buttons=menu.listed_buttons) for menu in menus}
+    nodes = {
+        # `listed_buttons` is set by menus_with_buttons' Prefetch(to_attr=…), which the plugin cannot see.
+        menu.pk: MenuNode(menu=menu, buttons=menu.listed_buttons)  # type: ignore[attr-defined]
+        for menu in menus
+    }
     roots: list[MenuNode] = []
     for menu in menus:  # already in position order, so children are appended in order too
         node = nodes[menu.pk]

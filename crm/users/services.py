@@ -90,10 +90,7 @@ def user_login(
     user = User.objects.select_related("country").filter(email=email).first()
     if user is None:
         make_password(password)  # as slow as a real check, so the answer does not tell who has an account
-        is_correct = False
-    else:
-        is_correct = user.check_password(password)
-    if not is_correct:
+    if user is None or not user.check_password(password):
         for counter in counters:
             counter.fail()
         raise ApplicationError(code="invalid_credentials", message=_("The e-mail or password is incorrect."))

@@ -20,9 +20,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from funds.models import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS, amount_field
+from funds.movements.models import Movement, MovementEvent, event_actor_field, event_status_field
 
 
-class Deposit(models.Model):
+class Deposit(Movement):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft (not submitted)")
         SUBMITTED = "submitted", _("Submitted, waiting for review")
@@ -35,7 +36,6 @@ class Deposit(models.Model):
     OPEN = (Status.DRAFT, Status.SUBMITTED)
     FINAL = (Status.CREDITED, Status.REJECTED, Status.CANCELLED, Status.EXPIRED)
 
-    order_number = models.CharField(_("order number"), max_length=32, unique=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("client"), on_delete=models.PROTECT, related_name="deposits"
     )
@@ -75,7 +75,6 @@ class Deposit(models.Model):
         blank=True,
         related_name="+",
     )
-    remark = models.CharField(_("remark"), max_length=500, blank=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was rejected."))
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -102,7 +101,6 @@ class Deposit(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     credited_at = models.DateTimeField(_("credited"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("deposit")
@@ -141,37 +139,17 @@ class Deposit(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.order_number
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN
-
-
-class DepositEvent(models.Model):
+class DepositEvent(MovementEvent):
     """One transition of a deposit: who moved it from which status to which, when and why."""
 
-    deposit = models.ForeignKey(Deposit, verbose_name=_("deposit"), on_delete=models.PROTECT, related_name="events")
-    from_status = models.CharField(_("from"), max_length=10, choices=Deposit.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, choices=Deposit.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty: the system (payment provider, platform, expiry)."),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    movement_field = "deposit"
 
-    class Meta:
+    deposit = models.ForeignKey(Deposit, verbose_name=_("deposit"), on_delete=models.PROTECT, related_name="events")
+    from_status = event_status_field(Deposit.Status, verbose_name=_("from"), blank=True)
+    to_status = event_status_field(Deposit.Status, verbose_name=_("to"))
+    actor = event_actor_field(help_text=_("Empty: the system (payment provider, platform, expiry)."))
+
+    class Meta(MovementEvent.Meta):
         verbose_name = _("deposit event")
         verbose_name_plural = _("deposit events")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.deposit_id}: {self.from_status or '—'} → {self.to_status}"

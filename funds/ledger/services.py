@@ -174,6 +174,7 @@ def _checked_lines(lines: Sequence[Line]) -> list[Line]:
         if not amount.is_finite() or amount == 0:
             raise _invalid("Amounts are finite and not zero.")
         sign, digits, exponent = amount.normalize().as_tuple()
+        assert isinstance(exponent, int)  # finite (checked above), so never 'n', 'N' or 'F'
         if -exponent > MAX_DECIMAL_PLACES or len(digits) + exponent > MAX_WHOLE_DIGITS:
             raise _invalid(f"Amounts have at most {MAX_DECIMAL_PLACES} decimal places and {MAX_WHOLE_DIGITS} digits.")
         sums[account.currency] += amount

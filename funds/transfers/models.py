@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.configuration.models import SingletonModel
 from funds.models import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS, amount_field
+from funds.movements.models import Movement, MovementEvent, event_actor_field, event_status_field
 
 
 class TransferSettings(SingletonModel):
@@ -56,7 +57,7 @@ class TransferSettings(SingletonModel):
         return str(_("Transfer settings"))
 
 
-class Transfer(models.Model):
+class Transfer(Movement):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved, moving the money")
@@ -67,7 +68,6 @@ class Transfer(models.Model):
     OPEN = (Status.PENDING, Status.APPROVED)
     FINAL = (Status.COMPLETED, Status.REJECTED, Status.FAILED)
 
-    order_number = models.CharField(_("order number"), max_length=32, unique=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("client"), on_delete=models.PROTECT, related_name="transfers"
     )
@@ -92,7 +92,6 @@ class Transfer(models.Model):
     )
     target_amount = amount_field(verbose_name=_("target amount"), help_text=_("Credited to the target."))
     amount_usd = amount_field(verbose_name=_("value in USD"), null=True, blank=True)
-    remark = models.CharField(_("remark"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     hold = models.OneToOneField(
         "withdrawals.Hold",
@@ -133,7 +132,6 @@ class Transfer(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, help_text=_("Rejected or failed."))
     created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("transfer")
@@ -159,38 +157,18 @@ class Transfer(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.order_number
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN
-
-
-class TransferEvent(models.Model):
+class TransferEvent(MovementEvent):
     """One step of a transfer: who moved it from which status to which, when and why."""
+
+    movement_field = "transfer"
 
     transfer = models.ForeignKey(Transfer, verbose_name=_("transfer"), on_delete=models.PROTECT, related_name="events")
     action = models.CharField(_("action"), max_length=32)
-    from_status = models.CharField(_("from"), max_length=10, choices=Transfer.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, choices=Transfer.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty: the system (automatic approval, the platform)."),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    from_status = event_status_field(Transfer.Status, verbose_name=_("from"), blank=True)
+    to_status = event_status_field(Transfer.Status, verbose_name=_("to"))
+    actor = event_actor_field(help_text=_("Empty: the system (automatic approval, the platform)."))
 
-    class Meta:
+    class Meta(MovementEvent.Meta):
         verbose_name = _("transfer event")
         verbose_name_plural = _("transfer events")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.transfer_id}: {self.action} {self.from_status or '—'} → {self.to_status}"

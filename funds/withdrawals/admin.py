@@ -9,13 +9,8 @@ platform operations, and every step.
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 from django.contrib import admin
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,18 +18,20 @@ from django.utils.translation import ngettext
 from crm.api.languages import DEFAULT_API_LANGUAGE, localized
 from crm.configuration.admin import SingletonAdmin
 from funds.money import format_amount, format_decimal
-from funds.withdrawals import services
-from funds.withdrawals.backoffice import (
-    Columns,
-    DecisionsMixin,
+from funds.movements.admin import (
+    AmountFilter,
+    Decision,
+    MovementEventInline,
+    MovementQueueAdmin,
     PaymentReferenceForm,
     ReasonForm,
-    csv_response,
-    export_name,
-    export_rows,
-    local_time,
-    xlsx_response,
+    admin_link,
+    approve_decision,
+    operation_link,
+    reject_decision,
 )
+from funds.movements.exports import Columns, local_time
+from funds.withdrawals import services
 from funds.withdrawals.models import FundingUsage, Hold, Withdrawal, WithdrawalEvent, WithdrawalSettings
 from funds.work_queues import APPROVAL_STAGES
 
@@ -51,23 +48,6 @@ class FundingUsageAdmin(admin.ModelAdmin):
     list_select_related = ["account_type"]
     autocomplete_fields = ["account_type"]
     fields = ["account_type", "usage"]
-
-
-def admin_link(obj, view: str) -> str:
-    if obj is None:
-        return "-"
-    return format_html('<a href="{}">#{}</a>', reverse(f"admin:{view}", args=[obj.pk]), obj.pk)
-
-
-def operation_link(operation) -> str:
-    if operation is None:
-        return "-"
-    return format_html(
-        '<a href="{}">#{} ({})</a>',
-        reverse("admin:platforms_platformoperation_change", args=[operation.pk]),
-        operation.pk,
-        operation.get_status_display(),
-    )
 
 
 @admin.register(Hold)
@@ -134,37 +114,10 @@ class HoldAdmin(admin.ModelAdmin):
         return operation_link(hold.release_operation)
 
 
-class AmountFilter(admin.SimpleListFilter):
+class WithdrawalAmountFilter(AmountFilter):
     """The withdrawal amount (the trading account's currency), in bands."""
 
-    title = _("amount")
-    parameter_name = "amount"
-    BANDS = {
-        "lt1000": (None, Decimal("1000")),
-        "1000-10000": (Decimal("1000"), Decimal("10000")),
-        "10000-100000": (Decimal("10000"), Decimal("100000")),
-        "gte100000": (Decimal("100000"), None),
-    }
     field = "withdrawal_amount"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("lt1000", _("below 1,000")),
-            ("1000-10000", _("1,000 to 10,000")),
-            ("10000-100000", _("10,000 to 100,000")),
-            ("gte100000", _("100,000 and above")),
-        ]
-
-    def queryset(self, request, queryset):
-        band = self.BANDS.get(self.value() or "")
-        if band is None:
-            return queryset
-        low, high = band
-        if low is not None:
-            queryset = queryset.filter(**{f"{self.field}__gte": low})
-        if high is not None:
-            queryset = queryset.filter(**{f"{self.field}__lt": high})
-        return queryset
 
 
 class ApprovalStageFilter(admin.SimpleListFilter):
@@ -181,18 +134,8 @@ class ApprovalStageFilter(admin.SimpleListFilter):
         return queryset if condition is None else queryset.filter(condition)
 
 
-class WithdrawalEventInline(admin.TabularInline):
+class WithdrawalEventInline(MovementEventInline):
     model = WithdrawalEvent
-    extra = 0
-    can_delete = False
-    fields = ["created_at", "action", "from_status", "to_status", "actor", "reason"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 EXPORT_COLUMNS: Columns = [
@@ -226,8 +169,56 @@ EXPORT_COLUMNS: Columns = [
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(DecisionsMixin, admin.ModelAdmin):
-    decide_permission = "withdrawals.change_withdrawal"
+class WithdrawalAdmin(MovementQueueAdmin):
+    decisions = (
+        approve_decision(
+            description=_("Approve (or give the second approval to) the selected withdrawals"),
+            call=lambda pk, by: services.withdrawal_approve(withdrawal_id=pk, by=by),
+            done=lambda count: (
+                ngettext("%(count)d approval recorded.", "%(count)d approvals recorded.", count) % {"count": count}
+            ),
+        ),
+        reject_decision(
+            description=_("Reject the selected withdrawals…"),
+            call=lambda pk, by, reason: services.withdrawal_reject(withdrawal_id=pk, by=by, reason=reason),
+            done=lambda count: (
+                ngettext("%(count)d withdrawal rejected.", "%(count)d withdrawals rejected.", count) % {"count": count}
+            ),
+            title=_("Reject withdrawals"),
+            intro=_("These withdrawals will be rejected and their money given back; the client is told the reason:"),
+        ),
+        Decision(
+            name="pay",
+            action="mark_paid_selected",
+            description=_("Mark the selected withdrawals paid…"),
+            call=lambda pk, by, data: services.withdrawal_mark_paid(
+                withdrawal_id=pk, by=by, payment_reference=data["payment_reference"]
+            ),
+            done=lambda count: (
+                ngettext("%(count)d withdrawal paid.", "%(count)d withdrawals paid.", count) % {"count": count}
+            ),
+            form_class=PaymentReferenceForm,
+            title=_("Mark withdrawals paid"),
+            intro=_("These approved withdrawals were paid out with this reference:"),
+            button=_("Mark paid"),
+        ),
+        Decision(
+            name="fail",
+            action="fail_selected",
+            description=_("Mark the selected withdrawals failed…"),
+            call=lambda pk, by, data: services.withdrawal_fail(withdrawal_id=pk, by=by, reason=data["reason"]),
+            done=lambda count: (
+                ngettext("%(count)d withdrawal marked failed.", "%(count)d withdrawals marked failed.", count)
+                % {"count": count}
+            ),
+            form_class=ReasonForm,
+            title=_("Mark withdrawals failed"),
+            intro=_("These withdrawals could not be paid; their money is given back and the client told why:"),
+            button=_("Mark failed"),
+        ),
+    )
+    export_columns = EXPORT_COLUMNS
+    export_prefix = "withdrawals"
     list_display = [
         "order_number",
         "created_at",
@@ -246,7 +237,7 @@ class WithdrawalAdmin(DecisionsMixin, admin.ModelAdmin):
         "channel",
         "currency",
         "method",
-        AmountFilter,
+        WithdrawalAmountFilter,
         ApprovalStageFilter,
         "requires_second_approval",
         ("created_at", admin.DateFieldListFilter),
@@ -264,9 +255,7 @@ class WithdrawalAdmin(DecisionsMixin, admin.ModelAdmin):
         "paid_by",
         "hold",
     ]
-    actions = ["approve_selected", "reject_selected", "mark_paid_selected", "fail_selected"]
     inlines = [WithdrawalEventInline]
-    change_list_template = "admin/withdrawals/withdrawal/change_list.html"
     change_form_template = "admin/withdrawals/withdrawal/change_form.html"
     fields = [
         "order_number",
@@ -300,15 +289,6 @@ class WithdrawalAdmin(DecisionsMixin, admin.ModelAdmin):
         "closed_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     # --- columns ------------------------------------------------------------------------------------
 
@@ -350,139 +330,3 @@ class WithdrawalAdmin(DecisionsMixin, admin.ModelAdmin):
     @admin.display(description=_("payout journal"))
     def payout_journal_link(self, withdrawal: Withdrawal) -> str:
         return admin_link(withdrawal.payout_journal, "ledger_journal_change")
-
-    # --- decisions ----------------------------------------------------------------------------------
-
-    def _approve(self, request, ids) -> int:
-        return self.run_for_each(
-            request,
-            ids,
-            lambda pk: services.withdrawal_approve(withdrawal_id=pk, by=request.user),
-            lambda count: (
-                ngettext("%(count)d approval recorded.", "%(count)d approvals recorded.", count) % {"count": count}
-            ),
-        )
-
-    def _reject(self, request, queryset, action):
-        return self.form_page(
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Reject withdrawals"),
-            intro=_("These withdrawals will be rejected and their money given back; the client is told the reason:"),
-            button=_("Reject"),
-            action=action,
-            call=lambda pk, data: services.withdrawal_reject(withdrawal_id=pk, by=request.user, reason=data["reason"]),
-            done=lambda count: (
-                ngettext("%(count)d withdrawal rejected.", "%(count)d withdrawals rejected.", count) % {"count": count}
-            ),
-        )
-
-    def _fail(self, request, queryset, action):
-        return self.form_page(
-            request,
-            queryset,
-            form_class=ReasonForm,
-            title=_("Mark withdrawals failed"),
-            intro=_("These withdrawals could not be paid; their money is given back and the client told why:"),
-            button=_("Mark failed"),
-            action=action,
-            call=lambda pk, data: services.withdrawal_fail(withdrawal_id=pk, by=request.user, reason=data["reason"]),
-            done=lambda count: (
-                ngettext("%(count)d withdrawal marked failed.", "%(count)d withdrawals marked failed.", count)
-                % {"count": count}
-            ),
-        )
-
-    def _pay(self, request, queryset, action):
-        return self.form_page(
-            request,
-            queryset,
-            form_class=PaymentReferenceForm,
-            title=_("Mark withdrawals paid"),
-            intro=_("These approved withdrawals were paid out with this reference:"),
-            button=_("Mark paid"),
-            action=action,
-            call=lambda pk, data: services.withdrawal_mark_paid(
-                withdrawal_id=pk, by=request.user, payment_reference=data["payment_reference"]
-            ),
-            done=lambda count: (
-                ngettext("%(count)d withdrawal paid.", "%(count)d withdrawals paid.", count) % {"count": count}
-            ),
-        )
-
-    @admin.action(
-        description=_("Approve (or give the second approval to) the selected withdrawals"), permissions=["decide"]
-    )
-    def approve_selected(self, request, queryset: QuerySet[Withdrawal]) -> None:
-        self._approve(request, queryset.values_list("pk", flat=True))
-
-    @admin.action(description=_("Reject the selected withdrawals…"), permissions=["decide"])
-    def reject_selected(self, request, queryset: QuerySet[Withdrawal]):
-        return self._reject(request, queryset, "reject_selected")
-
-    @admin.action(description=_("Mark the selected withdrawals paid…"), permissions=["decide"])
-    def mark_paid_selected(self, request, queryset: QuerySet[Withdrawal]):
-        return self._pay(request, queryset, "mark_paid_selected")
-
-    @admin.action(description=_("Mark the selected withdrawals failed…"), permissions=["decide"])
-    def fail_selected(self, request, queryset: QuerySet[Withdrawal]):
-        return self._fail(request, queryset, "fail_selected")
-
-    # --- one withdrawal's buttons, and exports --------------------------------------------------------
-
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path("<int:object_id>/approve/", wrap(self.approve_view), name="withdrawals_withdrawal_approve"),
-            path("<int:object_id>/reject/", wrap(self.reject_view), name="withdrawals_withdrawal_reject"),
-            path("<int:object_id>/pay/", wrap(self.pay_view), name="withdrawals_withdrawal_pay"),
-            path("<int:object_id>/fail/", wrap(self.fail_view), name="withdrawals_withdrawal_fail"),
-            path("export/csv/", wrap(self.export_csv_view), name="withdrawals_withdrawal_export_csv"),
-            path("export/xlsx/", wrap(self.export_xlsx_view), name="withdrawals_withdrawal_export_xlsx"),
-            *super().get_urls(),
-        ]
-
-    def _change_url(self, object_id: int) -> str:
-        return reverse("admin:withdrawals_withdrawal_change", args=[object_id])
-
-    def approve_view(self, request: HttpRequest, object_id: int):
-        if request.method == "POST" and self.has_decide_permission(request):
-            self._approve(request, [object_id])
-        return HttpResponseRedirect(self._change_url(object_id))
-
-    def _one(self, request: HttpRequest, object_id: int, page):
-        if not self.has_decide_permission(request):
-            return HttpResponseRedirect(self._change_url(object_id))
-        get_object_or_404(Withdrawal, pk=object_id)
-        response = page(request, Withdrawal.objects.filter(pk=object_id), None)
-        return response or HttpResponseRedirect(self._change_url(object_id))
-
-    def reject_view(self, request: HttpRequest, object_id: int):
-        return self._one(request, object_id, self._reject)
-
-    def pay_view(self, request: HttpRequest, object_id: int):
-        return self._one(request, object_id, self._pay)
-
-    def fail_view(self, request: HttpRequest, object_id: int):
-        return self._one(request, object_id, self._fail)
-
-    def _filtered(self, request: HttpRequest) -> QuerySet[Withdrawal]:
-        """The queue as the changelist shows it, with the same filters and search."""
-        changelist = self.get_changelist_instance(request)
-        return changelist.get_queryset(request).select_related(*self.list_select_related).order_by("-id")
-
-    def export_csv_view(self, request: HttpRequest):
-        if not self.has_view_permission(request):
-            return HttpResponseRedirect(reverse("admin:index"))
-        return csv_response(export_rows(self._filtered(request), EXPORT_COLUMNS), export_name("withdrawals", "csv"))
-
-    def export_xlsx_view(self, request: HttpRequest):
-        if not self.has_view_permission(request):
-            return HttpResponseRedirect(reverse("admin:index"))
-        rows = export_rows(self._filtered(request), EXPORT_COLUMNS)
-        return xlsx_response(rows, export_name("withdrawals", "xlsx"), "withdrawals")
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = {**(extra_context or {}), "can_decide": self.has_decide_permission(request)}
-        return super().change_view(request, object_id, form_url, extra_context)

@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.configuration.models import FundingMethod, SingletonModel
 from funds.models import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS, amount_field
+from funds.movements.models import Movement, MovementEvent, event_actor_field, event_status_field
 
 
 class Usage(models.TextChoices):
@@ -184,7 +185,7 @@ class Hold(models.Model):
         return self.status == self.Status.RELEASED and self.release_journal_id is None
 
 
-class Withdrawal(models.Model):
+class Withdrawal(Movement):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
         APPROVED = "approved", _("Approved, waiting for payment")
@@ -196,7 +197,6 @@ class Withdrawal(models.Model):
     OPEN = (Status.PENDING, Status.APPROVED)
     FINAL = (Status.PAID, Status.REJECTED, Status.CANCELLED, Status.FAILED)
 
-    order_number = models.CharField(_("order number"), max_length=32, unique=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("client"), on_delete=models.PROTECT, related_name="withdrawals"
     )
@@ -238,7 +238,6 @@ class Withdrawal(models.Model):
     payout_details = models.JSONField(
         _("payout details"), default=dict, help_text=_("The bank account or wallet as the client gave it (checked).")
     )
-    remark = models.CharField(_("remark"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     hold = models.OneToOneField(
         Hold, verbose_name=_("hold"), on_delete=models.PROTECT, null=True, blank=True, related_name="withdrawal"
@@ -291,7 +290,6 @@ class Withdrawal(models.Model):
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, help_text=_("Rejected, cancelled or failed."))
     created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("withdrawal")
@@ -326,44 +324,24 @@ class Withdrawal(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.order_number
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN
-
     @property
     def awaits_second_approval(self) -> bool:
         return self.status == self.Status.APPROVED and self.requires_second_approval and self.second_approver_id is None
 
 
-class WithdrawalEvent(models.Model):
+class WithdrawalEvent(MovementEvent):
     """One step of a withdrawal: who moved it from which status to which, when and why."""
+
+    movement_field = "withdrawal"
 
     withdrawal = models.ForeignKey(
         Withdrawal, verbose_name=_("withdrawal"), on_delete=models.PROTECT, related_name="events"
     )
     action = models.CharField(_("action"), max_length=32, help_text=_("e.g. requested, approved, second_approved."))
-    from_status = models.CharField(_("from"), max_length=10, choices=Withdrawal.Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, choices=Withdrawal.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Empty: the system (the platform, the outbox)."),
-    )
-    reason = models.TextField(_("reason"), blank=True)
-    data = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    from_status = event_status_field(Withdrawal.Status, verbose_name=_("from"), blank=True)
+    to_status = event_status_field(Withdrawal.Status, verbose_name=_("to"))
+    actor = event_actor_field(help_text=_("Empty: the system (the platform, the outbox)."))
 
-    class Meta:
+    class Meta(MovementEvent.Meta):
         verbose_name = _("withdrawal event")
         verbose_name_plural = _("withdrawal events")
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return f"{self.withdrawal_id}: {self.action} {self.from_status or '—'} → {self.to_status}"

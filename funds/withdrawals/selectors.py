@@ -235,7 +235,11 @@ def hold_differences() -> list[HoldDifference]:
     expected = holds_expected_balances()
     ledger_accounts = list(LedgerAccount.objects.filter(kind=LedgerAccount.Kind.CLIENT_HOLD))
     balances = ledger_balances(accounts=ledger_accounts)
-    seen = {account.trading_account_id: exact(balances[account.pk]) for account in ledger_accounts}
+    seen = {
+        account.trading_account_id: exact(balances[account.pk])
+        for account in ledger_accounts
+        if account.trading_account_id is not None  # every client_hold account has one
+    }
     differences = []
     for account_id in sorted(set(seen) | set(expected)):
         ledger = seen.get(account_id, ZERO)

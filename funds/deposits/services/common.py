@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.trading.models import TradingAccount
-from crm.audit.services import audit_record
-from crm.configuration.selectors import company_time_zone
-from crm.inbox.services import message_send
 from crm.users.models import User
 from funds.deposits.errors import (
     DepositConflict,
@@ -21,18 +15,13 @@ from funds.deposits.errors import (
     deposit_not_found,
     trading_account_not_found,
 )
-from funds.deposits.models import Deposit, DepositEvent
+from funds.deposits.models import Deposit
 from funds.errors import FundsError
 from funds.money import amount_check
+from funds.movements.services import movement_client_tell, movement_transition
 
 Status = Deposit.Status
-SENDER = "Finance"
-
-
-def new_order_number(now: datetime | None = None) -> str:
-    """`D` + the company's date + 6 random digits: `D20261123482913`."""
-    day = timezone.localtime(now or timezone.now(), company_time_zone())
-    return f"D{day:%Y%m%d}{secrets.randbelow(10**6):06d}"
+ORDER_NUMBER_PREFIX = "D"
 
 
 def conflict(code: str, message: str, **extra: Any) -> DepositConflict:
@@ -48,21 +37,11 @@ def transition(
     data: dict[str, Any] | None = None,
     fields: tuple[str, ...] = (),
 ) -> Deposit:
-    """Move a locked deposit to `to_status`, saving `fields` too, with its event and audit row."""
-    from_status = deposit.status
-    deposit.status = to_status
-    deposit.save(update_fields=["status", *fields, "updated_at"])
-    DepositEvent.objects.create(
-        deposit=deposit, from_status=from_status, to_status=to_status, actor=actor, reason=reason, data=data or {}
+    """Move a locked deposit to `to_status`, saving `fields` too, with its event and audit row
+    (`deposit.<to_status>`: a deposit's steps are named by where they lead)."""
+    return movement_transition(
+        movement=deposit, to_status=to_status, action=to_status, actor=actor, reason=reason, data=data, fields=fields
     )
-    audit_record(
-        actor=actor,
-        action=f"deposit.{to_status}",
-        target=deposit,
-        reason=reason,
-        data={"from": from_status, **(data or {})},
-    )
-    return deposit
 
 
 def locked_deposit(
@@ -108,4 +87,4 @@ def check_account_usable(account: TradingAccount) -> None:
 
 
 def tell_client(deposit: Deposit, *, title: dict[str, str], content: dict[str, str]) -> None:
-    message_send(recipients=[deposit.user], title_i18n=title, content_i18n=content, sender=SENDER)
+    movement_client_tell(user=deposit.user, title=title, content=content)

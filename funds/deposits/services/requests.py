@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,21 +22,20 @@ from funds.deposits.errors import (
 from funds.deposits.models import Deposit, DepositEvent
 from funds.deposits.providers import provider_for
 from funds.deposits.services.common import (
+    ORDER_NUMBER_PREFIX,
     Status,
     amount_input,
     check_account_usable,
     conflict,
     locked_deposit,
-    new_order_number,
     own_trading_account,
     transition,
 )
 from funds.errors import FundsError
 from funds.models import Direction
 from funds.money import currency_get, quantize
+from funds.movements.services import movement_create_numbered
 from funds.selectors import channel_check_amount, channel_get_open, exchange_rate_get, fee_for
-
-ORDER_NUMBER_ATTEMPTS = 5
 
 
 @transaction.atomic(durable=True)
@@ -57,7 +56,8 @@ def deposit_draft_create(
         )
     check_account_usable(account)
     channel = channel_get_open(user=user, channel_id=channel_id, direction=Direction.DEPOSIT)
-    offered = channel.offered_currencies
+    # Set by channels_open_to's Prefetch(to_attr=…), which the plugin cannot see.
+    offered = channel.offered_currencies  # type: ignore[attr-defined]
     row = next((row for row in offered if row.currency.code == account.currency), None) or (
         offered[0] if offered else None
     )
@@ -96,31 +96,29 @@ def deposit_draft_create(
     if draft is not None:
         raise _draft_exists(draft)
 
+    def _draft_made_meanwhile() -> None:
+        draft = Deposit.objects.filter(trading_account=account, status=Status.DRAFT).first()
+        if draft is not None:  # another request made the account's draft meanwhile
+            raise _draft_exists(draft) from None
+
     now = timezone.now()
-    for _attempt in range(ORDER_NUMBER_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                deposit = Deposit.objects.create(
-                    order_number=new_order_number(now),
-                    user=user,
-                    trading_account=account,
-                    channel=channel,
-                    currency=currency,
-                    deposit_amount=amount,
-                    fee=fee,
-                    account_currency=account_currency,
-                    rate=rate,
-                    credited_amount=credited,
-                    remark=remark.strip(),
-                    expires_at=now + settings.DEPOSIT_DRAFT_TTL,
-                )
-            break
-        except IntegrityError:
-            draft = Deposit.objects.filter(trading_account=account, status=Status.DRAFT).first()
-            if draft is not None:  # another request made the account's draft meanwhile
-                raise _draft_exists(draft) from None
-    else:
-        raise RuntimeError("Could not find a free order number.")
+    deposit = movement_create_numbered(
+        model=Deposit,
+        prefix=ORDER_NUMBER_PREFIX,
+        now=now,
+        on_integrity_error=_draft_made_meanwhile,
+        user=user,
+        trading_account=account,
+        channel=channel,
+        currency=currency,
+        deposit_amount=amount,
+        fee=fee,
+        account_currency=account_currency,
+        rate=rate,
+        credited_amount=credited,
+        remark=remark.strip(),
+        expires_at=now + settings.DEPOSIT_DRAFT_TTL,
+    )
 
     payment = provider.create_payment(deposit)
     deposit.pay_type, deposit.pay_url, deposit.pay_data = payment.pay_type, payment.pay_url, payment.pay_data

@@ -17,6 +17,7 @@ from funds.withdrawals import services
 from funds.withdrawals.errors import WithdrawalConflict, WithdrawalError, WithdrawalForbidden
 from funds.withdrawals.models import Hold, Withdrawal, WithdrawalSettings
 from funds.withdrawals.selectors import hold_differences
+from funds.withdrawals.services import decisions as decision_services
 from funds.withdrawals.tests.helpers import (
     drain_on_platform,
     entries_of,
@@ -161,7 +162,7 @@ def test_at_the_threshold_one_approval_is_enough(client_user, account, bank, sta
 
 def test_without_a_rate_to_usd_a_second_approval_is_needed(client_user, account, bank, staff, monkeypatch):
     withdrawal = applied(client_user, account, bank, "100.00")
-    monkeypatch.setattr(services, "USD", "XTS")  # a currency nothing converts to
+    monkeypatch.setattr(decision_services, "USD", "XTS")  # a currency nothing converts to
 
     approved = services.withdrawal_approve(withdrawal_id=withdrawal.pk, by=staff)
 
