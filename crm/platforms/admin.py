@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from crm.errors import ApplicationError
-from crm.platforms.models import PlatformOperation, TradingServer, redacted, unredacted
+from crm.platforms.models import PlatformOperation, TradingServer
 from crm.platforms.services import platform_operation_retry
+from crm.redaction import redacted, unredacted
 
 
 def _pretty_json(value: Any) -> str:
