@@ -2,8 +2,8 @@
 
 One place decides what a secret looks like: keys of settings, payloads and audit data
 (`is_secret_key`), and `key=value` pairs or bearer tokens in free text (`redacted_text`). The
-admin shows `redacted(...)` values, `audit_record` stores redacted data, and every log handler
-runs `SecretsFilter`.
+admin shows `redacted(...)` values, `audit_record` stores redacted data, and the log handlers of
+`settings.LOGGING` run `SecretsFilter`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ SECRET_KEY_PARTS = ("password", "secret", "token", "api_key", "apikey", "private
 
 _SECRET_ASSIGNMENT = re.compile(
     r"""(?ix)
-    (\b[\w-]*(?:password|passwd|secret|token|api_?key|private_key|signature|otp)[\w-]*\b["']?\s*[:=]\s*["']?)
+    (\b[\w-]*(?:password|passwd|secret|token|api[_-]?key|private[_-]?key|signature|otp)[\w-]*\b["']?\s*[:=]\s*["']?)
     ([^\s"',;&}]+)
     """
 )
@@ -30,11 +30,16 @@ def is_secret_key(key: str) -> bool:
     return any(part in key for part in SECRET_KEY_PARTS)
 
 
+def _is_secret_value(item: Any) -> bool:
+    # Flags and numbers under a secret-sounding key (`otp_required`, `token_lifetime`) are not secrets.
+    return isinstance(item, str | dict | list) and len(item) > 0
+
+
 def redacted(value: Any) -> Any:
-    """`value` with every secret (non-empty) replaced by `REDACTED`, for showing to people."""
+    """`value` with every secret (non-empty) replaced by `REDACTED`, for showing to people and audit rows."""
     if isinstance(value, dict):
         return {
-            key: (REDACTED if is_secret_key(str(key)) and item not in ("", None) else redacted(item))
+            key: (REDACTED if is_secret_key(str(key)) and _is_secret_value(item) else redacted(item))
             for key, item in value.items()
         }
     if isinstance(value, list):

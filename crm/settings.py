@@ -343,6 +343,10 @@ if IS_PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Masks secrets a message or a traceback may carry (crm/redaction.py) before anything is written.
+    "filters": {"secrets": {"()": "crm.redaction.SecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own handlers would write its records unfiltered (and twice with DEBUG): use ours.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
