@@ -16,7 +16,8 @@ How an operation lives:
 
 Secrets (trading passwords) are stored sealed beside the payload, opened only by
 `platform_operation_execute` for the platform call, and erased when the operation is done or
-given up (`platform_operation_secrets_erase`); a failed operation keeps them so a retry can run.
+given up (`platform_operation_secrets_erase`, or a week after failing without a retry:
+`platform_operations_secrets_expire`); until then a failed operation keeps them so a retry can run.
 
 Calling the platform twice is harmless because the platform applies an idempotency key once;
 `on_done` is called once because settling locks the row and skips an operation already done.
@@ -64,6 +65,8 @@ RETRY_MAX_SECONDS = 600
 # How long a due pending operation may wait for its task before the requeue sends another.
 REQUEUE_GRACE = timedelta(minutes=1)
 REQUEUE_BATCH = 500
+# How long a failed operation keeps its passwords for staff to retry it; then it is given up.
+SECRETS_KEPT_AFTER_FAILURE = timedelta(days=7)
 
 
 def retry_delay(attempts: int) -> int:
@@ -350,4 +353,24 @@ def platform_operations_requeue_stale() -> list[int]:
         _send(operation_id)
     if ids:
         logger.info("requeued %s stale platform operations", len(ids))
+    return ids
+
+
+def platform_operations_secrets_expire() -> list[int]:
+    """Give up operations failed for longer than `SECRETS_KEPT_AFTER_FAILURE`: erase their passwords."""
+    cutoff = timezone.now() - SECRETS_KEPT_AFTER_FAILURE
+    ids = list(
+        PlatformOperation.objects.filter(status=Status.FAILED, updated_at__lt=cutoff)
+        .exclude(sealed_secrets="")
+        .order_by("id")
+        .values_list("id", flat=True)[:REQUEUE_BATCH]
+    )
+    for operation_id in ids:
+        platform_operation_secrets_erase(
+            operation_id=operation_id,
+            by=None,
+            reason=f"Failed and not retried for {SECRETS_KEPT_AFTER_FAILURE.days} days.",
+        )
+    if ids:
+        logger.info("erased the passwords of %s platform operations failed long ago", len(ids))
     return ids

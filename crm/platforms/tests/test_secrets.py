@@ -18,6 +18,7 @@ from crm.platforms.services import (
     platform_operation_execute,
     platform_operation_retry,
     platform_operation_secrets_erase,
+    platform_operations_secrets_expire,
 )
 from crm.platforms.simulator import faults
 from crm.platforms.simulator.models import SimAccount
@@ -187,3 +188,22 @@ def test_the_migration_seals_the_passwords_of_waiting_operations_and_drops_those
     assert (done.payload["password"], done.sealed_secrets) == ("", "")
     assert_no_clear_secret(waiting.pk, "Old-Clear-6")
     assert_no_clear_secret(done.pk, "Old-Clear-7")
+
+
+def test_operations_failed_and_not_retried_for_a_week_are_given_up(server, staff):
+    old, recent, pending = (
+        enqueue_set_password(server, 999999, "Expired-Pass-8", key=key) for key in ("old", "recent", "pending")
+    )
+    week_ago = timezone.now() - timedelta(days=7, minutes=1)
+    PlatformOperation.objects.filter(pk=old.pk).update(status=Status.FAILED, updated_at=week_ago)
+    PlatformOperation.objects.filter(pk=recent.pk).update(status=Status.FAILED)
+    PlatformOperation.objects.filter(pk=pending.pk).update(updated_at=week_ago)
+
+    assert platform_operations_secrets_expire() == [old.pk]
+
+    assert PlatformOperation.objects.get(pk=old.pk).sealed_secrets == ""
+    assert PlatformOperation.objects.get(pk=recent.pk).sealed_secrets == recent.sealed_secrets
+    assert PlatformOperation.objects.get(pk=pending.pk).sealed_secrets == pending.sealed_secrets
+    entry = AuditEntry.objects.get(action="platform_operation.secrets_erased")
+    assert (entry.actor, entry.target_id, entry.reason) == (None, str(old.pk), "Failed and not retried for 7 days.")
+    assert platform_operations_secrets_expire() == []
