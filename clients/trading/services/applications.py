@@ -282,8 +282,7 @@ def account_application_fail(*, application_id: int, failed_by: User, reason: st
     """Staff close an approved application whose platform operation failed for good (409 otherwise).
 
     The reason defaults to the platform's error. The operation's sealed passwords are erased, so
-    it can no longer be retried: the client applies again. (Should an attempt still running when
-    the application failed succeed, the account is opened all the same: it exists on the platform.)
+    it can no longer be retried: the client applies again.
     """
     application = _locked(application_id)
     operation = application.operation

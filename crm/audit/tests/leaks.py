@@ -1,8 +1,7 @@
 """Looking for secrets where they must never be: log output and audit rows.
 
-with everything_logged() as logged:
-    ... run a flow that handles secrets ...
-assert secrets_found([password, code, token], logged.text(), audit_text()) == []
+Run a flow inside `everything_logged()`, then assert that
+`secrets_found([password, code, token], logged.text(), audit_text())` is empty.
 """
 
 from __future__ import annotations
