@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clients.trading import services as trading
 from clients.trading.models import AccountApplication, TradingSettings
 from clients.trading.tests.factories import TradingAccountTypeFactory, client_user
+from crm.audit.models import AuditEntry
 from crm.configuration.models import AppKeys
 from crm.platforms.models import PlatformOperation
 from crm.platforms.services import platform_operation_enqueue
@@ -16,6 +17,7 @@ from crm.users.models import ApiToken
 from crm.users.tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 from crm.users.tokens import token_issue
 from crm.verification.tests.factories import EmailCodeFactory
+from funds.tests.factories import ChannelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +30,12 @@ def superuser_client(client):
     return client
 
 
-def secret_holders(superuser) -> tuple[list[str], list[str]]:
+def secret_holders(superuser, settings) -> tuple[list[str], list[str]]:
     """One row of every model that holds a secret: (the admin pages to look at, the secrets to look for)."""
+    settings.PAYMENT_SIMULATOR_SECRET = "payment-secret-20"
+    settings.TENCENT_CAPTCHA_SECRET_KEY = "tencent-api-secret-21"
+    settings.GOOGLE_CLIENT_SECRET = "google-env-secret-22"
+    online_channel = ChannelFactory(provider="simulated")
     holder = client_user(email="holder@example.com")
     raw_token = token_issue(user=holder)
     token = ApiToken.objects.get(key_hash=digest(raw_token))
@@ -99,7 +105,10 @@ def secret_holders(superuser) -> tuple[list[str], list[str]]:
         f"/admin/socialaccount/socialapp/{google.pk}/change/",
         "/admin/socialaccount/socialtoken/",
         f"/admin/socialaccount/socialtoken/{social_token.pk}/change/",
+        "/admin/funds/channel/",
+        f"/admin/funds/channel/{online_channel.pk}/change/",
         "/admin/audit/auditentry/",
+        *(f"/admin/audit/auditentry/{pk}/change/" for pk in AuditEntry.objects.values_list("pk", flat=True)),
     ]
     secrets = [
         DEFAULT_PASSWORD,
@@ -122,12 +131,15 @@ def secret_holders(superuser) -> tuple[list[str], list[str]]:
         "google-private-key-17",
         "oauth-token-18",
         "oauth-secret-19",
+        "payment-secret-20",
+        "tencent-api-secret-21",
+        "google-env-secret-22",
     ]
     return pages, secrets
 
 
-def test_no_admin_page_shows_a_secret(superuser_client):
-    pages, secrets = secret_holders(superuser_client.superuser)
+def test_no_admin_page_shows_a_secret(superuser_client, settings):
+    pages, secrets = secret_holders(superuser_client.superuser, settings)
     assert all(secrets)
 
     shown = {}
