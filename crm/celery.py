@@ -15,6 +15,10 @@ app.conf.beat_schedule = {
         "task": "crm.platforms.tasks.requeue_stale_platform_operations",
         "schedule": 60.0,
     },
+    "expire-platform-operation-secrets": {
+        "task": "crm.platforms.tasks.expire_platform_operation_secrets",
+        "schedule": 3600.0,
+    },
     "simulate-platform-trading": {"task": "crm.platforms.simulator.tasks.simulate_platform_trading", "schedule": 300.0},
     "fail-refused-withdrawal-holds": {
         "task": "funds.withdrawals.tasks.fail_refused_withdrawal_holds",

@@ -20,6 +20,8 @@ DATA_DIR = Path(env("DATA_DIR", default=str(BASE_DIR / ".data")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env("SECRET_KEY") if IS_PRODUCTION else env("SECRET_KEY", default="dev-only-insecure-key")
+# Old keys still accepted (sessions, signed links, sealed trading passwords) while a rotation settles.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 DEBUG = env.bool("DEBUG", default=not IS_PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -344,6 +346,10 @@ if IS_PRODUCTION:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Masks secrets a message or a traceback may carry (crm/redaction.py) before anything is written.
+    "filters": {"secrets": {"()": "crm.redaction.SecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own handlers would write its records unfiltered (and twice with DEBUG): use ours.
+    "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }

@@ -1,10 +1,9 @@
 """Trading account types, clients' trading accounts, and the requests that open and change them.
 
-Trading passwords are never stored by the CRM: they travel to the platform in the payload of a
-`PlatformOperation`, which the outbox wipes once the platform has them. The one exception is a
-live application waiting for staff approval: its passwords are kept sealed (encrypted with a key
-derived from `SECRET_KEY`, see `clients.trading.passwords`) until the decision, then moved into the
-outbox payload (approved) or erased (rejected).
+Trading passwords are never stored in clear: a live application waiting for staff approval keeps
+its passwords sealed (`crm.platforms.sealing`) until the decision, then moves them, still sealed,
+into the `PlatformOperation` that sets them on the platform (approved) or erases them (rejected);
+the outbox erases them once the platform has them or the operation is given up.
 """
 
 from __future__ import annotations

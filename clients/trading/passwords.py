@@ -1,21 +1,15 @@
-"""Trading passwords: the rules the platforms enforce, and the sealed box a pending application keeps them in.
+"""Trading passwords: the rules the platforms enforce, and random ones that meet them.
 
-The CRM never stores a trading password it could read back, with one short-lived exception: a live
-application waiting for staff keeps the passwords the client chose, encrypted (Fernet, with a key
-derived from `SECRET_KEY`; `SECRET_KEY_FALLBACKS` still open older boxes), until staff decide. Then
-they go into the outbox payload (which the outbox wipes once the platform has them) or are erased.
+The CRM keeps a trading password only while it must hand it on, and then sealed
+(`crm.platforms.sealing`): a live application waiting for staff, then the outbox operation that
+sets it on the platform. Both erase it once it is handed on or no longer needed.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import secrets
 import string
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from crm.platforms.models import TradingServer
@@ -50,30 +44,3 @@ def trading_password_generate(length: int = 12) -> str:
         password = "".join(secrets.choice(alphabet) for _ in range(length))
         if not trading_password_problems(password, platform=TradingServer.Platform.MT4):
             return password
-
-
-def _fernet() -> MultiFernet:
-    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    return MultiFernet(
-        [
-            Fernet(
-                base64.urlsafe_b64encode(hashlib.sha256(f"clients.trading.sealed-passwords:{key}".encode()).digest())
-            )
-            for key in keys
-        ]
-    )
-
-
-def passwords_seal(passwords: dict[str, str]) -> str:
-    return _fernet().encrypt(json.dumps(passwords).encode()).decode()
-
-
-class SealBroken(Exception):
-    """The box cannot be opened: the key it was sealed with is gone (SECRET_KEY rotated without a fallback)."""
-
-
-def passwords_unseal(sealed: str) -> dict[str, str]:
-    try:
-        return json.loads(_fernet().decrypt(sealed.encode()))
-    except (InvalidToken, ValueError) as error:
-        raise SealBroken from error

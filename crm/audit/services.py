@@ -6,13 +6,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from crm.audit.models import AuditEntry
+from crm.redaction import redacted
 
 
 def audit_record(
     *, actor, action: str, target: models.Model, reason: str = "", data: dict[str, Any] | None = None
 ) -> AuditEntry:
     """Record that `actor` (None: the system) did `action` to `target`. Call it inside the
-    transaction that makes the change, so the record and the change stand or fall together."""
+    transaction that makes the change, so the record and the change stand or fall together.
+    Secrets in `data` (keys such as `password`, `token`) are masked: audit rows are read by people."""
     return AuditEntry.objects.create(
         actor=actor,
         action=action,
@@ -20,5 +22,5 @@ def audit_record(
         target_id=str(target.pk),
         target_repr=str(target)[:200],
         reason=reason,
-        data=data or {},
+        data=redacted(data or {}),
     )

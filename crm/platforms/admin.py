@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from crm.errors import ApplicationError
-from crm.platforms.models import PlatformOperation, TradingServer, redacted, unredacted
-from crm.platforms.services import platform_operation_retry
+from crm.platforms.models import PlatformOperation, TradingServer
+from crm.platforms.services import platform_operation_retry, platform_operation_secrets_erase
+from crm.redaction import redacted, unredacted
 
 
 def _pretty_json(value: Any) -> str:
@@ -92,7 +93,7 @@ class PlatformOperationAdmin(admin.ModelAdmin):
     list_select_related = ["server"]
     search_fields = ["=id", "idempotency_key"]
     date_hierarchy = "created_at"
-    actions = ["retry_failed"]
+    actions = ["retry_failed", "erase_secrets"]
     fields = [
         "server",
         "kind",
@@ -102,6 +103,7 @@ class PlatformOperationAdmin(admin.ModelAdmin):
         "error_code",
         "last_error",
         "payload_display",
+        "secrets_display",
         "result_display",
         "on_done",
         "locked_until",
@@ -133,6 +135,12 @@ class PlatformOperationAdmin(admin.ModelAdmin):
     def payload_display(self, obj: PlatformOperation) -> str:
         return _pretty_json(redacted(obj.payload))
 
+    @admin.display(description=_("passwords"))
+    def secrets_display(self, obj: PlatformOperation) -> str:
+        if obj.sealed_secrets:
+            return str(_("Sealed until the platform has them."))
+        return str(_("Erased.")) if obj.needs_secrets else "-"
+
     @admin.display(description=_("result"))
     def result_display(self, obj: PlatformOperation) -> str:
         return _pretty_json(obj.result)
@@ -152,5 +160,25 @@ class PlatformOperationAdmin(admin.ModelAdmin):
                 request,
                 ngettext("%(count)d operation queued again.", "%(count)d operations queued again.", retried)
                 % {"count": retried},
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description=_("Give up the selected failed operations: erase their passwords (no retry possible)"),
+        permissions=["retry"],
+    )
+    def erase_secrets(self, request, queryset: QuerySet[PlatformOperation]) -> None:
+        erased = 0
+        for operation_id in queryset.order_by("id").values_list("id", flat=True):
+            try:
+                platform_operation_secrets_erase(operation_id=operation_id, by=request.user)
+            except ApplicationError as error:
+                self.message_user(request, f"#{operation_id}: {error.message}", messages.WARNING)
+            else:
+                erased += 1
+        if erased:
+            self.message_user(
+                request,
+                ngettext("%(count)d operation given up.", "%(count)d operations given up.", erased) % {"count": erased},
                 messages.SUCCESS,
             )

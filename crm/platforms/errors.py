@@ -37,6 +37,7 @@ class PlatformErrorCode(StrEnum):
     PLATFORM_OPERATION_NOT_FAILED = "platform_operation_not_failed"
     PLATFORM_ATTEMPTS_EXHAUSTED = "platform_attempts_exhausted"
     ON_DONE_FAILED = "on_done_failed"
+    PLATFORM_SECRETS_ERASED = "platform_secrets_erased"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -87,4 +88,4 @@ class PlatformOperationInvalid(ApplicationError):
 
 
 class PlatformOperationConflict(Conflict):
-    """409 `idempotency_key_reused` / `platform_operation_not_failed`."""
+    """409 `idempotency_key_reused` / `platform_operation_not_failed` / `platform_secrets_erased`."""

@@ -9,38 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.platforms.gateway import adapter_choices
-
-REDACTED = "********"
-# Keys of `connection_settings` (at any depth) and of operation payloads that hold secrets.
-SECRET_KEY_PARTS = ("password", "secret", "token", "api_key", "private_key")
-
-
-def is_secret_key(key: str) -> bool:
-    key = key.lower()
-    return any(part in key for part in SECRET_KEY_PARTS)
-
-
-def redacted(value: Any) -> Any:
-    """`value` with every secret (non-empty) replaced by `REDACTED`, for showing to people."""
-    if isinstance(value, dict):
-        return {
-            key: (REDACTED if is_secret_key(key) and item not in ("", None) else redacted(item))
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redacted(item) for item in value]
-    return value
-
-
-def unredacted(value: Any, stored: Any) -> Any:
-    """`value` as edited by someone who saw `redacted(stored)`: a secret left as `REDACTED` keeps its stored value."""
-    if isinstance(value, dict):
-        stored = stored if isinstance(stored, dict) else {}
-        return {
-            key: stored.get(key, "") if is_secret_key(key) and item == REDACTED else unredacted(item, stored.get(key))
-            for key, item in value.items()
-        }
-    return value
+from crm.redaction import is_secret_key, redacted
 
 
 class TradingServer(models.Model):
@@ -120,6 +89,8 @@ class PlatformOperation(models.Model):
     server = models.ForeignKey(TradingServer, on_delete=models.PROTECT, related_name="operations")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     payload = models.JSONField(_("payload"), default=dict, help_text=_("Amounts are strings of decimals."))
+    # The payload's secrets (trading passwords), sealed (crm.platforms.sealing); "" once done or given up.
+    sealed_secrets = models.TextField(_("sealed secrets"), blank=True, default="", editable=False)
     idempotency_key = models.CharField(_("idempotency key"), max_length=100, unique=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
@@ -163,6 +134,11 @@ class PlatformOperation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.idempotency_key} ({self.status})"
+
+    @property
+    def needs_secrets(self) -> bool:
+        """Whether running it needs secrets the payload only names (a password to set)."""
+        return any(is_secret_key(key) for key in self.payload)
 
     @property
     def redacted_payload(self) -> dict[str, Any]:

@@ -9,7 +9,9 @@ Payloads are JSON: amounts are strings of decimals (never floats), logins and le
 - `balance`: login, kind (`deposit`/`withdrawal`/`credit_in`/`credit_out`), amount, comment
   → `{"deal_id", "balance", "credit", "applied_now"}` (amounts as strings)
 
-Passwords are wiped from the payload once the operation is done.
+Passwords never sit in the stored payload: it keeps their keys with empty values, and the values
+travel sealed (`PlatformOperation.sealed_secrets`) until the executing task opens them; the seal is
+erased once the operation is done or given up.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from crm.platforms.errors import PlatformErrorCode, PlatformOperationInvalid
 from crm.platforms.gateway import AccountSpec, BalanceKind, PasswordKind, PlatformGateway
-from crm.platforms.models import PlatformOperation, is_secret_key
+from crm.platforms.models import PlatformOperation
+from crm.redaction import is_secret_key
 
 Kind = PlatformOperation.Kind
 
@@ -36,6 +39,10 @@ def normalized_payload(payload: dict[str, Any]) -> dict[str, Any]:
 
 def without_secrets(payload: dict[str, Any]) -> dict[str, Any]:
     return {key: ("" if is_secret_key(key) else value) for key, value in payload.items()}
+
+
+def secrets_of(payload: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in payload.items() if is_secret_key(key)}
 
 
 def invalid(message: str, field: str | None = None) -> PlatformOperationInvalid:

@@ -14,6 +14,11 @@ How an operation lives:
    (every minute) sends a task for it again, and for pending operations whose task never came.
 4. Staff put failed operations back in the queue with `platform_operation_retry`.
 
+Secrets (trading passwords) are stored sealed beside the payload, opened only by
+`platform_operation_execute` for the platform call, and erased when the operation is done or
+given up (`platform_operation_secrets_erase`, or a week after failing without a retry:
+`platform_operations_secrets_expire`); until then a failed operation keeps them so a retry can run.
+
 Calling the platform twice is harmless because the platform applies an idempotency key once;
 `on_done` is called once because settling locks the row and skips an operation already done.
 """
@@ -43,7 +48,8 @@ from crm.platforms.errors import (
 )
 from crm.platforms.gateway import gateway_for
 from crm.platforms.models import PlatformOperation, TradingServer
-from crm.platforms.operations import command_for, normalized_payload, without_secrets
+from crm.platforms.operations import command_for, normalized_payload, secrets_of, without_secrets
+from crm.platforms.sealing import SealBroken, secrets_seal, secrets_unseal
 from crm.platforms.selectors import platform_operations_claimable, platform_operations_stale
 from crm.users.models import User
 
@@ -59,6 +65,8 @@ RETRY_MAX_SECONDS = 600
 # How long a due pending operation may wait for its task before the requeue sends another.
 REQUEUE_GRACE = timedelta(minutes=1)
 REQUEUE_BATCH = 500
+# How long a failed operation keeps its passwords for staff to retry it; then it is given up.
+SECRETS_KEPT_AFTER_FAILURE = timedelta(days=7)
 
 
 def retry_delay(attempts: int) -> int:
@@ -100,7 +108,8 @@ def platform_operation_enqueue(
     `Decimal`s are stored as strings. Enqueuing the same key again returns the first operation;
     the same key for a different request is refused (409 `idempotency_key_reused`).
     `on_done` is the dotted path of a function `(operation) -> None`, called in the transaction
-    that marks the operation done (read `operation.result` there).
+    that marks the operation done (read `operation.result` there). Secrets in the payload (keys
+    such as `password`) are stored sealed, never in the payload itself.
     """
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError(
@@ -122,15 +131,23 @@ def platform_operation_enqueue(
             message=_("The trading server %(name)s is disabled.") % {"name": server.name},
         )
 
+    secrets = secrets_of(payload)
+    payload = without_secrets(payload)
     operation, created = PlatformOperation.objects.get_or_create(
         idempotency_key=idempotency_key,
-        defaults={"server": server, "kind": kind, "payload": payload, "on_done": on_done},
+        defaults={
+            "server": server,
+            "kind": kind,
+            "payload": payload,
+            "sealed_secrets": secrets_seal(secrets) if secrets else "",
+            "on_done": on_done,
+        },
     )
     if not created:
         same_request = (
             operation.server_id == server.pk
             and operation.kind == kind
-            and command_for(kind, without_secrets(operation.payload)) == command_for(kind, without_secrets(payload))
+            and command_for(kind, operation.payload) == command_for(kind, payload)
         )
         if not same_request:
             raise PlatformOperationConflict(
@@ -161,7 +178,7 @@ def platform_operation_execute(*, operation_id: int) -> PlatformOperation:
             message=f"Given up after {MAX_ATTEMPTS} attempts.",
         )
     try:
-        command = command_for(operation.kind, operation.payload)
+        command = command_for(operation.kind, _payload_with_secrets(operation))
         result = command.run(gateway_for(operation.server), operation.idempotency_key)
     except TRANSIENT_ERRORS as error:
         return _settle_transient(operation_id, error)
@@ -173,6 +190,24 @@ def platform_operation_execute(*, operation_id: int) -> PlatformOperation:
         _settle_failed(operation_id, code=PlatformErrorCode.INTERNAL_ERROR, message=repr(error))
         raise
     return _settle_done(operation_id, result)
+
+
+def _secrets_erased(message: str) -> PlatformOperationInvalid:
+    return PlatformOperationInvalid(code=PlatformErrorCode.PLATFORM_SECRETS_ERASED, message=message)
+
+
+def _payload_with_secrets(operation: PlatformOperation) -> dict[str, Any]:
+    """The payload to run, its secrets unsealed: the only place they are opened."""
+    if not operation.needs_secrets:
+        return operation.payload
+    if not operation.sealed_secrets:
+        raise _secrets_erased("The secrets of this operation were erased; it cannot run again.")
+    try:
+        return {**operation.payload, **secrets_unseal(operation.sealed_secrets)}
+    except SealBroken:
+        raise _secrets_erased(
+            "The secrets of this operation can no longer be opened (SECRET_KEY rotated without a fallback)."
+        ) from None
 
 
 def _claim(operation_id: int) -> PlatformOperation | None:
@@ -202,9 +237,17 @@ def _settle_done(operation_id: int, result: dict[str, Any]) -> PlatformOperation
             operation.done_at = timezone.now()
             operation.locked_until = None
             operation.error_code = ""
-            operation.payload = without_secrets(operation.payload)
+            operation.sealed_secrets = ""  # the platform has them
             operation.save(
-                update_fields=["status", "result", "done_at", "locked_until", "error_code", "payload", "updated_at"]
+                update_fields=[
+                    "status",
+                    "result",
+                    "done_at",
+                    "locked_until",
+                    "error_code",
+                    "sealed_secrets",
+                    "updated_at",
+                ]
             )
             if operation.on_done:
                 try:
@@ -254,12 +297,21 @@ def _settle_failed(operation_id: int, *, code: str, message: str) -> PlatformOpe
 
 @transaction.atomic
 def platform_operation_retry(*, operation_id: int, by: User) -> PlatformOperation:
-    """Staff: put a failed operation back in the queue with a fresh set of attempts (409 if not failed)."""
+    """Staff: put a failed operation back in the queue with a fresh set of attempts.
+
+    409 `platform_operation_not_failed`; 409 `platform_secrets_erased` when the passwords it sets
+    were erased (the operation was given up): the change must be asked for again.
+    """
     operation = PlatformOperation.objects.select_for_update().get(pk=operation_id)
     if operation.status != Status.FAILED:
         raise PlatformOperationConflict(
             code=PlatformErrorCode.PLATFORM_OPERATION_NOT_FAILED,
             message=_("Only a failed platform operation can be retried."),
+        )
+    if operation.needs_secrets and not operation.sealed_secrets:
+        raise PlatformOperationConflict(
+            code=PlatformErrorCode.PLATFORM_SECRETS_ERASED,
+            message=_("The passwords of this operation were erased; it can no longer be retried."),
         )
     operation.status, operation.attempts, operation.locked_until = Status.PENDING, 0, None
     operation.error_code = ""
@@ -274,6 +326,26 @@ def platform_operation_retry(*, operation_id: int, by: User) -> PlatformOperatio
     return operation
 
 
+@transaction.atomic
+def platform_operation_secrets_erase(*, operation_id: int, by: User | None, reason: str = "") -> PlatformOperation:
+    """Give up a failed operation's secrets: it can no longer be retried (409 if it is not failed).
+
+    Erasing what is already erased changes nothing and writes no audit row.
+    """
+    operation = PlatformOperation.objects.select_for_update().get(pk=operation_id)
+    if operation.status != Status.FAILED:
+        raise PlatformOperationConflict(
+            code=PlatformErrorCode.PLATFORM_OPERATION_NOT_FAILED,
+            message=_("Only the secrets of a failed platform operation can be erased."),
+        )
+    if not operation.sealed_secrets:
+        return operation
+    operation.sealed_secrets = ""
+    operation.save(update_fields=["sealed_secrets", "updated_at"])
+    audit_record(actor=by, action="platform_operation.secrets_erased", target=operation, reason=reason)
+    return operation
+
+
 def platform_operations_requeue_stale() -> list[int]:
     """Send a task again for every operation nothing else will run (see `platform_operations_stale`)."""
     ids = list(platform_operations_stale(grace=REQUEUE_GRACE).values_list("id", flat=True)[:REQUEUE_BATCH])
@@ -281,4 +353,24 @@ def platform_operations_requeue_stale() -> list[int]:
         _send(operation_id)
     if ids:
         logger.info("requeued %s stale platform operations", len(ids))
+    return ids
+
+
+def platform_operations_secrets_expire() -> list[int]:
+    """Give up operations failed for longer than `SECRETS_KEPT_AFTER_FAILURE`: erase their passwords."""
+    cutoff = timezone.now() - SECRETS_KEPT_AFTER_FAILURE
+    ids = list(
+        PlatformOperation.objects.filter(status=Status.FAILED, updated_at__lt=cutoff)
+        .exclude(sealed_secrets="")
+        .order_by("id")
+        .values_list("id", flat=True)[:REQUEUE_BATCH]
+    )
+    for operation_id in ids:
+        platform_operation_secrets_erase(
+            operation_id=operation_id,
+            by=None,
+            reason=f"Failed and not retried for {SECRETS_KEPT_AFTER_FAILURE.days} days.",
+        )
+    if ids:
+        logger.info("erased the passwords of %s platform operations failed long ago", len(ids))
     return ids

@@ -10,6 +10,7 @@ from crm.platforms.services import (
     RETRY_BASE_SECONDS,
     platform_operation_execute,
     platform_operations_requeue_stale,
+    platform_operations_secrets_expire,
 )
 
 
@@ -37,3 +38,9 @@ def execute_platform_operation(self, operation_id: int) -> str:
 def requeue_stale_platform_operations() -> int:
     """Every minute (crm/celery.py): resend operations whose worker died or whose task never came."""
     return len(platform_operations_requeue_stale())
+
+
+@shared_task(name="crm.platforms.tasks.expire_platform_operation_secrets", time_limit=120, soft_time_limit=100)
+def expire_platform_operation_secrets() -> int:
+    """Hourly (crm/celery.py): erase the passwords of operations failed and not retried for a week."""
+    return len(platform_operations_secrets_expire())

@@ -1,17 +1,25 @@
-"""Back office for users and their API tokens. Status and passwords change only through services."""
+"""Back office for users, their API tokens and sign-in devices. Status and passwords change only through services."""
 
 from __future__ import annotations
 
 import threading
+from typing import Any
 
+from allauth.socialaccount import providers
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, ReadOnlyPasswordHashField
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from crm.configuration.admin import secret_field
 from crm.errors import ApplicationError
+from crm.redaction import redacted, unredacted
 from crm.users import services
 from crm.users.models import ApiToken, User, normalize_email
 from crm.users.passwords import password_validate
@@ -200,3 +208,89 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # revoke instead: the row stays as the record of the session
+
+
+# --- sign-in secrets kept by third-party apps: their stock admin pages would show them --------------
+
+
+class SocialAppForm(forms.ModelForm):
+    """A sign-in provider (Google): the client secret is write-only and secrets in its settings are masked."""
+
+    secret = secret_field(_("Client secret"))
+
+    class Meta:
+        model = SocialApp
+        fields = ["provider", "provider_id", "name", "client_id", "secret", "key", "settings"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"] = forms.ChoiceField(choices=providers.registry.as_choices())
+        if self.instance.pk:
+            self.initial["settings"] = redacted(self.instance.settings)
+
+    def clean_secret(self) -> str:
+        return self.cleaned_data["secret"] or self.instance.secret
+
+    def clean_settings(self) -> Any:
+        return unredacted(self.cleaned_data["settings"], self.instance.settings if self.instance.pk else {})
+
+
+admin.site.unregister(SocialApp)
+
+
+@admin.register(SocialApp)
+class SocialAppAdmin(admin.ModelAdmin):
+    form = SocialAppForm
+    list_display = ["name", "provider", "client_id"]
+
+
+admin.site.unregister(SocialToken)
+
+
+@admin.register(SocialToken)
+class SocialTokenAdmin(admin.ModelAdmin):
+    """Which provider tokens exist, never their values."""
+
+    list_display = ["app", "account", "expires_at"]
+    list_filter = ["app", "expires_at"]
+    list_select_related = ["app", "account__user"]
+    fields = ["app", "account", "expires_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class StaffTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """A device's key shows only while it is being added, and its QR code only to its own user.
+
+    Another admin who could read the key could produce the codes of that staff member.
+    """
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [field for field in options["fields"] if field != "key"]})
+            for name, options in fieldsets
+        ]
+
+    def _own_device(self, request, pk) -> None:
+        if not TOTPDevice.objects.filter(pk=pk, user=request.user).exists():
+            raise PermissionDenied
+
+    def config_view(self, request, pk):
+        self._own_device(request, pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request, pk):
+        self._own_device(request, pk)
+        return super().qrcode_view(request, pk)

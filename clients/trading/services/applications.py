@@ -23,18 +23,13 @@ from clients.selectors import client_profile_of, demo_account_allowed, live_acco
 from clients.trading.errors import TradingError, TradingErrorCode, invalid_input
 from clients.trading.models import AccountApplication, TradingAccount, TradingAccountType
 from clients.trading.notifications import notify_on_commit
-from clients.trading.passwords import (
-    SealBroken,
-    passwords_seal,
-    passwords_unseal,
-    trading_password_generate,
-    trading_password_problems,
-)
+from clients.trading.passwords import trading_password_generate, trading_password_problems
 from clients.trading.selectors import account_type_offered_get, leverage_options_of, trading_settings_get
 from crm.audit.services import audit_record
 from crm.errors import Forbidden, NotFound
 from crm.platforms.models import PlatformOperation
-from crm.platforms.services import platform_operation_enqueue
+from crm.platforms.sealing import SealBroken, secrets_seal, secrets_unseal
+from crm.platforms.services import platform_operation_enqueue, platform_operation_secrets_erase
 from crm.users.models import User
 
 Status = AccountApplication.Status
@@ -160,7 +155,7 @@ def account_application_create(
                 is_demo=is_demo,
                 currency=currency,
                 leverage=leverage,
-                sealed_passwords="" if at_once else passwords_seal(passwords),
+                sealed_passwords="" if at_once else secrets_seal(passwords),
             )
     except IntegrityError:
         raise application_pending_refusal() from None
@@ -243,7 +238,7 @@ def account_application_approve(*, application_id: int, approved_by: User) -> Ac
     if application.status != Status.PENDING:
         raise _not_pending()
     try:
-        passwords = passwords_unseal(application.sealed_passwords)
+        passwords = secrets_unseal(application.sealed_passwords)
     except SealBroken:
         raise TradingError(
             code=TradingErrorCode.ACCOUNT_APPLICATION_PASSWORDS_LOST,
@@ -286,8 +281,8 @@ def account_application_reject(*, application_id: int, rejected_by: User, reason
 def account_application_fail(*, application_id: int, failed_by: User, reason: str = "") -> AccountApplication:
     """Staff close an approved application whose platform operation failed for good (409 otherwise).
 
-    The reason defaults to the platform's error. Should the operation still succeed later (staff
-    retried it in the outbox), the account is opened all the same: it exists on the platform.
+    The reason defaults to the platform's error. The operation's sealed passwords are erased, so
+    it can no longer be retried: the client applies again.
     """
     application = _locked(application_id)
     operation = application.operation
@@ -304,6 +299,7 @@ def account_application_fail(*, application_id: int, failed_by: User, reason: st
     reason = (reason or "").strip() or operation.error_code or _("The trading platform refused.")
     application.status, application.reason = Status.FAILED, reason
     application.save(update_fields=["status", "reason", "updated_at"])
+    platform_operation_secrets_erase(operation_id=operation.pk, by=failed_by, reason=reason)
     audit_record(
         actor=failed_by,
         action="account_application.failed",

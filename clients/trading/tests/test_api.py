@@ -10,6 +10,7 @@ from clients.trading.tests.conftest import OBSERVE_PASSWORD, PASSWORD, open_acco
 from clients.trading.tests.factories import TradingAccountTypeFactory, client_user
 from crm.configuration.selectors import company_time_zone
 from crm.platforms.models import PlatformOperation
+from crm.platforms.sealing import secrets_unseal
 from crm.platforms.simulator import faults
 from crm.platforms.tests.factories import TradingServerFactory
 from crm.users.tests.factories import UserFactory
@@ -494,7 +495,8 @@ def test_update_password(api_a, account_a):
 
     assert (response.status_code, response.json()) == (200, {})
     operation = PlatformOperation.objects.get(kind=PlatformOperation.Kind.SET_PASSWORD)
-    assert operation.payload == {"login": account_a.login, "kind": "investor", "password": "Fresh-Pass-7"}
+    assert operation.payload == {"login": account_a.login, "kind": "investor", "password": ""}
+    assert secrets_unseal(operation.sealed_secrets) == {"password": "Fresh-Pass-7"}
 
 
 @pytest.mark.parametrize(

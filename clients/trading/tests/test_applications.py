@@ -15,8 +15,11 @@ from crm.errors import ApplicationError
 from crm.inbox.models import Delivery
 from crm.platforms.errors import PlatformTimeout
 from crm.platforms.models import PlatformOperation
+from crm.platforms.sealing import secrets_unseal
+from crm.platforms.services import platform_operation_retry
 from crm.platforms.simulator import faults
 from crm.platforms.simulator.models import SimAccount, password_matches
+from crm.platforms.tests.helpers import raw_operation_row
 
 Status = AccountApplication.Status
 
@@ -77,6 +80,13 @@ def test_a_demo_application_is_approved_at_once_and_the_outbox_opens_the_account
         "name": "Alice Trader",
         "email": "alice@example.com",
         "is_demo": True,
+        "main_password": "",
+        "investor_password": "",
+    }
+    # While it waits, the passwords are only in the sealed box.
+    waiting_row = raw_operation_row(operation.pk)
+    assert PASSWORD not in waiting_row and OBSERVE_PASSWORD not in waiting_row
+    assert secrets_unseal(operation.sealed_secrets) == {
         "main_password": PASSWORD,
         "investor_password": OBSERVE_PASSWORD,
     }
@@ -95,9 +105,12 @@ def test_a_demo_application_is_approved_at_once_and_the_outbox_opens_the_account
     assert (sim.group, sim.leverage, sim.is_demo) == ("demo\\standard", 500, True)
     assert password_matches(PASSWORD, sim.main_password)
     assert password_matches(OBSERVE_PASSWORD, sim.investor_password)
-    # The passwords leave the CRM with the operation.
+    # The passwords leave the CRM with the operation: not even sealed any more.
     operation.refresh_from_db()
     assert operation.payload["main_password"] == "" and operation.payload["investor_password"] == ""
+    assert operation.sealed_secrets == ""
+    done_row = raw_operation_row(operation.pk)
+    assert PASSWORD not in done_row and OBSERVE_PASSWORD not in done_row
     assert audit_actions(application) == ["account_application.created", "account_application.approved"]
     assert audit_actions(account) == ["trading_account.opened"]
     delivery = Delivery.objects.select_related("message").get(user=client_a)
@@ -117,7 +130,7 @@ def test_a_live_application_of_a_client_with_approved_kyc_opens_at_once_by_defau
 def test_without_an_observe_password_a_random_one_is_set(client_a, live_type):
     application = apply(client_a, live_type, observe_password="")
 
-    investor_password = application.operation.payload["investor_password"]
+    investor_password = secrets_unseal(application.operation.sealed_secrets)["investor_password"]
     assert len(investor_password) == 12 and investor_password != PASSWORD
 
 
@@ -157,8 +170,10 @@ def test_staff_approve_a_pending_application_and_the_account_opens(client_a, sta
 
     assert approved.status == Status.APPROVED
     assert (approved.decided_by, approved.sealed_passwords) == (staff, "")
-    assert approved.operation.payload["main_password"] == PASSWORD
-    assert approved.operation.payload["investor_password"] == OBSERVE_PASSWORD
+    assert secrets_unseal(approved.operation.sealed_secrets) == {
+        "main_password": PASSWORD,
+        "investor_password": OBSERVE_PASSWORD,
+    }
     assert sent_tasks == []  # sent on commit
     execute(approved.operation)
     assert AccountApplication.objects.get().status == Status.OPENED
@@ -265,7 +280,7 @@ def test_passwords_sealed_with_a_rotated_secret_key_are_lost_unless_it_is_a_fall
 
     settings.SECRET_KEY_FALLBACKS = [old_key]
     approved = services.account_application_approve(application_id=application.pk, approved_by=staff)
-    assert approved.operation.payload["main_password"] == PASSWORD
+    assert secrets_unseal(approved.operation.sealed_secrets)["main_password"] == PASSWORD
 
 
 # --- refusals before anything is written ------------------------------------------------
@@ -390,11 +405,23 @@ def test_an_application_whose_operation_failed_can_be_marked_failed(
         409,
     )
     assert execute(application.operation).status == PlatformOperation.Status.FAILED
+    assert application.operation.sealed_secrets != ""  # kept while staff may still retry
 
     with django_capture_on_commit_callbacks(execute=True):
         failed = services.account_application_fail(application_id=application.pk, failed_by=staff)
 
     assert (failed.status, failed.reason) == (Status.FAILED, "invalid_group")
+    # Given up: the passwords are erased, and the operation can no longer be retried.
+    operation = PlatformOperation.objects.get(pk=application.operation.pk)
+    assert operation.sealed_secrets == ""
+    assert PASSWORD not in raw_operation_row(operation.pk)
+    assert AuditEntry.objects.get(action="platform_operation.secrets_erased").actor == staff
+    refused(
+        lambda: platform_operation_retry(operation_id=operation.pk, by=staff),
+        "platform_secrets_erased",
+        409,
+    )
+    assert PlatformOperation.objects.get(pk=operation.pk).status == PlatformOperation.Status.FAILED
     assert AuditEntry.objects.get(action="account_application.failed").actor == staff
     assert Delivery.objects.get(user=client_a).message.title_i18n["en-US"] == "Account could not be opened"
     assert not TradingAccount.objects.exists()

@@ -1,19 +1,15 @@
 import pytest
 
 from clients.trading import services
-from clients.trading.passwords import (
-    SealBroken,
-    passwords_seal,
-    passwords_unseal,
-    trading_password_generate,
-    trading_password_problems,
-)
+from clients.trading.passwords import trading_password_generate, trading_password_problems
 from clients.trading.tests.conftest import PASSWORD, execute
 from crm.audit.models import AuditEntry
 from crm.errors import ApplicationError
 from crm.inbox.models import Delivery
 from crm.platforms.models import PlatformOperation
+from crm.platforms.sealing import secrets_unseal
 from crm.platforms.simulator.models import SimAccount, password_matches
+from crm.platforms.tests.helpers import raw_operation_row
 
 
 @pytest.mark.parametrize(
@@ -42,18 +38,6 @@ def test_generated_passwords_meet_every_platforms_rules():
         assert trading_password_problems(password, platform="MT4") == []
 
 
-def test_sealed_passwords_open_only_with_the_key(settings):
-    sealed = passwords_seal({"main_password": "Secret-123"})
-
-    assert "Secret-123" not in sealed
-    assert passwords_unseal(sealed) == {"main_password": "Secret-123"}
-    settings.SECRET_KEY = "another-key"
-    with pytest.raises(SealBroken):
-        passwords_unseal(sealed)
-    with pytest.raises(SealBroken):
-        passwords_unseal("not a token")
-
-
 @pytest.mark.parametrize(("type", "field"), [("trade", "main_password"), ("observe", "investor_password")])
 def test_a_password_change_goes_to_the_platform_and_leaves_no_copy(
     client_a, account_a, type, field, django_capture_on_commit_callbacks
@@ -66,8 +50,10 @@ def test_a_password_change_goes_to_the_platform_and_leaves_no_copy(
     assert operation.payload == {
         "login": account_a.login,
         "kind": "main" if type == "trade" else "investor",
-        "password": "New-Pass-99",
+        "password": "",
     }
+    assert "New-Pass-99" not in raw_operation_row(operation.pk)
+    assert secrets_unseal(operation.sealed_secrets) == {"password": "New-Pass-99"}
     assert operation.idempotency_key.startswith(f"trading-account-{account_a.pk}-password-")
     requested = AuditEntry.objects.get(action="trading_account.password_change_requested")
     assert "New-Pass-99" not in str(requested.data)
@@ -79,6 +65,7 @@ def test_a_password_change_goes_to_the_platform_and_leaves_no_copy(
     assert password_matches("New-Pass-99", getattr(sim, field))
     operation.refresh_from_db()
     assert operation.payload["password"] == ""
+    assert operation.sealed_secrets == ""
     assert AuditEntry.objects.filter(action="trading_account.password_changed").count() == 1
     assert Delivery.objects.get(user=client_a).message.title_i18n["en-US"] == "Trading password changed"
 

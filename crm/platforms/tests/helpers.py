@@ -32,3 +32,10 @@ def run_in_threads(function: Callable[[int], Any], count: int = 10) -> tuple[lis
     for thread in threads:
         thread.join()
     return results, errors
+
+
+def raw_operation_row(operation_id: int) -> str:
+    """Every column of the operation's row as the database holds it, as one text (to look for secrets in)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM platforms_platformoperation WHERE id = %s", [operation_id])
+        return repr(cursor.fetchone())

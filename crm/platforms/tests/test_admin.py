@@ -86,6 +86,8 @@ def test_operation_pages_render_with_filters_search_and_no_secrets(staff_client,
     assert list(searched.context["cl"].result_list) == [operation]
     assert list(filtered.context["cl"].result_list) == [operation]
     assert "Hidden-pass-9" not in detail.content.decode()
+    assert operation.sealed_secrets not in detail.content.decode()
+    assert "Sealed until the platform has them." in detail.content.decode()
     assert "password-change-42" in detail.content.decode()
     assert staff_client.get(f"{OPERATIONS}add/").status_code == 403
 
@@ -109,6 +111,34 @@ def test_the_retry_action_queues_failed_operations_again(staff_client, staff, se
     texts = [str(message) for message in get_messages(response.wsgi_request)]
     assert f"#{done.pk}: Only a failed platform operation can be retried." in texts
     assert "1 operation queued again." in texts
+
+
+def test_the_give_up_action_erases_the_passwords_of_failed_operations_only(staff_client, staff, server):
+    with transaction.atomic():
+        failed, pending = (
+            platform_operation_enqueue(
+                server=server,
+                kind=PlatformOperation.Kind.SET_PASSWORD,
+                payload={"login": 500000, "kind": "main", "password": "Hidden-pass-9"},
+                idempotency_key=key,
+            )
+            for key in ("password-failed", "password-pending")
+        )
+    PlatformOperation.objects.filter(pk=failed.pk).update(status=Status.FAILED, error_code="unknown_login")
+
+    response = staff_client.post(
+        OPERATIONS, {"action": "erase_secrets", "_selected_action": [failed.pk, pending.pk]}, follow=True
+    )
+
+    assert response.status_code == 200
+    failed.refresh_from_db()
+    pending.refresh_from_db()
+    assert (failed.status, failed.sealed_secrets) == (Status.FAILED, "")
+    assert pending.sealed_secrets != ""
+    texts = [str(message) for message in get_messages(response.wsgi_request)]
+    assert f"#{pending.pk}: Only the secrets of a failed platform operation can be erased." in texts
+    assert "1 operation given up." in texts
+    assert "Erased." in staff_client.get(f"{OPERATIONS}{failed.pk}/change/").content.decode()
 
 
 def test_servers_cannot_be_deleted_from_the_back_office(staff_client, server):

@@ -4,9 +4,9 @@ from django.db import IntegrityError
 
 from crm.platforms.errors import PlatformError, PlatformRejected, PlatformTimeout, PlatformUnavailable
 from crm.platforms.gateway import adapter_choices, gateway_for
-from crm.platforms.models import REDACTED, redacted, unredacted
 from crm.platforms.simulator.adapter import SimulatorGateway
 from crm.platforms.tests.factories import TradingServerFactory
+from crm.redaction import REDACTED, redacted, unredacted
 
 
 def test_a_server_gets_the_gateway_of_its_adapter(server):

@@ -415,7 +415,8 @@ def test_create_account_timing_out_after_creating_still_creates_one_account(serv
     assert done.result == {"login": account.login} == {"login": 500000}
     assert account.leverage == 200
     assert account.check_main_password("Main-pass-1")
-    assert done.payload["main_password"] == done.payload["investor_password"] == ""  # wiped once done
+    assert done.payload["main_password"] == done.payload["investor_password"] == ""
+    assert done.sealed_secrets == ""  # erased once done
     assert done.payload["group"] == "real\\standard"
     assert done_calls == [(operation.pk, Status.DONE, {"login": 500000})]
 
@@ -438,7 +439,7 @@ def test_leverage_and_password_changes_go_through_the_outbox(server, gateway):
     account = SimAccount.objects.get(login=login)
     assert account.leverage == 500
     assert account.check_investor_password("New-watch-3")
-    assert PlatformOperation.objects.get(pk=password.pk).payload["password"] == ""
+    assert PlatformOperation.objects.get(pk=password.pk).sealed_secrets == ""
 
 
 def test_an_unknown_login_fails_for_good(server):
