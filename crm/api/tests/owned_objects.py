@@ -1,0 +1,148 @@
+"""What each id-like API parameter points at, and how to make one for a given owner: the registry of the
+authorization matrix (`test_authorization_matrix.py`).
+
+When an operation gains a parameter that names an object, the matrix fails until the parameter is
+here: its kind in `PARAMETER_KINDS`, and the kind either in `OWNED_KINDS` (with a factory that makes a
+ready-to-use object of the given owner: the matrix then proves another user gets 404 with it) or in
+`SHARED_KINDS` (a catalogue every user may name, with the reason).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.utils import timezone
+
+from clients.models import EVerifySession
+from clients.selectors import client_profile_of
+from crm.files.models import StoredFile
+from crm.files.services import private_url
+from crm.files.tests.factories import StoredFileFactory
+from crm.inbox.tests.factories import MessageFactory
+from crm.users.models import ApiToken, User
+from funds.deposits import services as deposit_services
+from funds.ledger.tests.factories import platform_account
+from funds.tests.factories import ChannelFactory, ClientSegmentFactory, PayoutAccountFactory
+from funds.withdrawals.tests.helpers import funded_account
+
+_numbers = itertools.count(1)
+
+
+def live_trading_account(owner: User) -> int:
+    """An active USD account on the simulated platform with 1000.00 on it, through the ledger."""
+    return funded_account(owner, "1000.00").pk
+
+
+def demo_trading_account(owner: User) -> int:
+    return platform_account(user=owner, is_demo=True, balance="1000.00").pk
+
+
+def remittance_channel(owner: User) -> int:
+    """A USD bank-transfer channel both ways (10.00–10000.00, no fee) open only to a segment of `owner`."""
+    channel = ChannelFactory(currencies=["USD"])
+    channel.segments.add(ClientSegmentFactory(members=[owner]))
+    return channel.pk
+
+
+def deposit_draft(owner: User) -> str:
+    deposit = deposit_services.deposit_draft_create(
+        user=owner,
+        trading_account_id=live_trading_account(owner),
+        channel_id=remittance_channel(owner),
+        deposit_amount=Decimal("100.00"),
+    )
+    return deposit.order_number
+
+
+def deposit_receipt(owner: User) -> str:
+    receipt = StoredFileFactory(owner=owner, purpose=StoredFile.Purpose.DEPOSIT_RECEIPT, original_name="receipt.png")
+    return private_url(stored_file=receipt)
+
+
+def direct_message(owner: User) -> int:
+    return MessageFactory(recipients=[owner]).pk
+
+
+def payout_account(owner: User) -> int:
+    return PayoutAccountFactory(owner=owner).pk
+
+
+def e_verify_session(owner: User) -> str:
+    session = EVerifySession.objects.create(
+        profile=client_profile_of(user=owner),
+        provider="simulated",
+        session_id=f"authorization-matrix-{next(_numbers)}",
+        attempt_times=1,
+        retry_times=2,
+        success_url="https://app.example/kyc/done",
+        failed_url="https://app.example/kyc/failed",
+        expire_at=timezone.now() + timedelta(minutes=30),
+    )
+    return session.session_id
+
+
+OWNED_KINDS: dict[str, Callable[[User], Any]] = {
+    "trading_account": live_trading_account,
+    "demo_trading_account": demo_trading_account,
+    "remittance_channel": remittance_channel,
+    "deposit": deposit_draft,
+    "deposit_receipt": deposit_receipt,
+    "message": direct_message,
+    "payout_account": payout_account,
+    "e_verify_session": e_verify_session,
+}
+
+SHARED_KINDS: dict[str, str] = {
+    "questionnaire": "the company's questionnaire; the answers read or written are always the caller's own",
+    "trading_account_type": "the company's account types; which are offered is a product rule, not ownership",
+    "trading_tool_column": "the company's trading-tool columns; the read marks are always the caller's own",
+    "popup": "the company's popups; the dismissals are always the caller's own",
+}
+
+# Looked up by (operation id, name), then (operation group, name), then name.
+PARAMETER_KINDS: dict[str | tuple[str, str], str] = {
+    "trading_account_id": "trading_account",
+    "source_trading_account_id": "trading_account",
+    "target_trading_account_id": "trading_account",
+    ("client.deposit.fund_demo_account", "trading_account_id"): "demo_trading_account",
+    ("client.trading_account", "id"): "trading_account",
+    "remittance_id": "remittance_channel",
+    "order_number": "deposit",
+    "receipt_url": "deposit_receipt",
+    ("client.message", "id"): "message",
+    ("ib.message", "id"): "message",
+    ("client.withdrawal", "id"): "payout_account",
+    "payout_account_id": "payout_account",
+    "session_id": "e_verify_session",
+    ("client.questionnaire.get_answers", "id"): "questionnaire",
+    "questionnaire_id": "questionnaire",
+    "trading_account_type_id": "trading_account_type",
+    "column_id": "trading_tool_column",
+    ("public.popup.dismiss_popups", "ids"): "popup",
+}
+
+
+def kind_of(*, operation_id: str, group: str, name: str) -> str | None:
+    for key in ((operation_id, name), (group, name), name):
+        if key in PARAMETER_KINDS:
+            return PARAMETER_KINDS[key]
+    return None
+
+
+# Rows a request may touch whatever it asks: the caller's token records its last use.
+VOLATILE_MODELS = {ApiToken}
+PROJECT_APPS = ("crm", "clients", "funds", "ib", "reports")
+
+
+def database_snapshot() -> dict[str, list[tuple]]:
+    """Every row of every model of the project (ledger, outbox, audit, simulator included), by model."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values_list())
+        for model in apps.get_models()
+        if model.__module__.split(".")[0] in PROJECT_APPS and model not in VOLATILE_MODELS
+    }
