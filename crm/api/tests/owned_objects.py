@@ -20,33 +20,71 @@ from django.utils import timezone
 
 from clients.models import EVerifySession
 from clients.selectors import client_profile_of
+from clients.services.questionnaires import questionnaire_answers_save
+from clients.tests.factories import answers_for, questionnaire_with_questions
+from clients.trading.models import TradingAccount, TradingAccountType
+from clients.trading.tests.factories import TradingAccountFactory, TradingAccountTypeFactory
 from crm.files.models import StoredFile
 from crm.files.services import private_url
 from crm.files.tests.factories import StoredFileFactory
 from crm.inbox.tests.factories import MessageFactory
+from crm.platforms.gateway import BalanceKind, gateway_for
+from crm.platforms.tests.factories import TradingServerFactory, account_spec
 from crm.users.models import ApiToken, User
 from funds.deposits import services as deposit_services
-from funds.ledger.tests.factories import platform_account
+from funds.models import Channel
 from funds.tests.factories import ChannelFactory, ClientSegmentFactory, PayoutAccountFactory
-from funds.withdrawals.tests.helpers import funded_account
+from funds.withdrawals.tests.helpers import fund
 
 _numbers = itertools.count(1)
 
 
+def matrix_account_type(*, is_demo: bool) -> TradingAccountType:
+    """The one live (or demo) type, on its own simulated server, of every account the matrix opens: opening
+    an account then adds no type or server that other users would see offered."""
+    name = "Authorization matrix demo" if is_demo else "Authorization matrix live"
+    account_type = TradingAccountType.objects.filter(server__name=name).first()
+    if account_type is None:
+        logins = {"login_range_start": 900000, "login_range_end": 999999} if is_demo else {}
+        server = TradingServerFactory(name=name, is_demo=is_demo, **logins)
+        account_type = TradingAccountTypeFactory(server=server, group="demo\\standard" if is_demo else "real\\standard")
+    return account_type
+
+
+def _trading_account(owner: User, *, is_demo: bool) -> TradingAccount:
+    account_type = matrix_account_type(is_demo=is_demo)
+    spec = account_spec(is_demo=is_demo, group=account_type.group, name=owner.name, email=owner.email)
+    login = gateway_for(account_type.server).create_account(spec).login
+    return TradingAccountFactory(
+        user=owner, account_type=account_type, server=account_type.server, login=login, is_demo=is_demo
+    )
+
+
 def live_trading_account(owner: User) -> int:
     """An active USD account on the simulated platform with 1000.00 on it, through the ledger."""
-    return funded_account(owner, "1000.00").pk
+    account = _trading_account(owner, is_demo=False)
+    # Through a channel of the owner's own, so funding shows no new channel to anyone else.
+    fund(account, "1000.00", channel=_channel_of(owner))
+    return account.pk
 
 
 def demo_trading_account(owner: User) -> int:
-    return platform_account(user=owner, is_demo=True, balance="1000.00").pk
+    account = _trading_account(owner, is_demo=True)
+    gateway_for(account.server).balance_operation(
+        account.login, BalanceKind.DEPOSIT, Decimal("1000.00"), idempotency_key=f"matrix-demo-{account.pk}"
+    )
+    return account.pk
 
 
-def remittance_channel(owner: User) -> int:
+def _channel_of(owner: User) -> Channel:
     """A USD bank-transfer channel both ways (10.00–10000.00, no fee) open only to a segment of `owner`."""
     channel = ChannelFactory(currencies=["USD"])
     channel.segments.add(ClientSegmentFactory(members=[owner]))
-    return channel.pk
+    return channel
+
+
+def remittance_channel(owner: User) -> int:
+    return _channel_of(owner).pk
 
 
 def deposit_draft(owner: User) -> str:
@@ -62,6 +100,15 @@ def deposit_draft(owner: User) -> str:
 def deposit_receipt(owner: User) -> str:
     receipt = StoredFileFactory(owner=owner, purpose=StoredFile.Purpose.DEPOSIT_RECEIPT, original_name="receipt.png")
     return private_url(stored_file=receipt)
+
+
+def questionnaire_answers(owner: User) -> int:
+    """A record of `owner`'s answers to a questionnaire of their own (not their KYC's, which may lock)."""
+    questionnaire = questionnaire_with_questions()
+    record = questionnaire_answers_save(
+        profile=client_profile_of(user=owner), questionnaire_id=questionnaire.pk, answers=answers_for(questionnaire)
+    )
+    return record.pk
 
 
 def direct_message(owner: User) -> int:
@@ -92,13 +139,14 @@ OWNED_KINDS: dict[str, Callable[[User], Any]] = {
     "remittance_channel": remittance_channel,
     "deposit": deposit_draft,
     "deposit_receipt": deposit_receipt,
+    "questionnaire_answers": questionnaire_answers,
     "message": direct_message,
     "payout_account": payout_account,
     "e_verify_session": e_verify_session,
 }
 
 SHARED_KINDS: dict[str, str] = {
-    "questionnaire": "the company's questionnaire; the answers read or written are always the caller's own",
+    "questionnaire": "the company's questionnaires; answering one records the caller's own answers",
     "trading_account_type": "the company's account types; which are offered is a product rule, not ownership",
     "trading_tool_column": "the company's trading-tool columns; the read marks are always the caller's own",
     "popup": "the company's popups; the dismissals are always the caller's own",
@@ -119,7 +167,7 @@ PARAMETER_KINDS: dict[str | tuple[str, str], str] = {
     ("client.withdrawal", "id"): "payout_account",
     "payout_account_id": "payout_account",
     "session_id": "e_verify_session",
-    ("client.questionnaire.get_answers", "id"): "questionnaire",
+    ("client.questionnaire.get_answers", "id"): "questionnaire_answers",
     "questionnaire_id": "questionnaire",
     "trading_account_type_id": "trading_account_type",
     "column_id": "trading_tool_column",

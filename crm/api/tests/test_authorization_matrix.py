@@ -15,11 +15,13 @@ from typing import Any
 
 import pytest
 
+from clients.tests.factories import kyc_template
 from clients.trading.tests.factories import client_user
 from crm.api.tests.operations import Operation, api_operations
-from crm.api.tests.owned_objects import OWNED_KINDS, SHARED_KINDS, database_snapshot, deposit_receipt, kind_of
+from crm.api.tests.owned_objects import OWNED_KINDS, SHARED_KINDS, database_snapshot, kind_of, matrix_account_type
 from crm.users.models import User
 from crm.users.tests.factories import StaffFactory
+from funds.tests.factories import ExchangeRateFactory, currency
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +29,7 @@ OPERATIONS = api_operations()
 PROTECTED = [operation for operation in OPERATIONS if not operation.is_public]
 
 # Values of the parameters that name no object, valid for every operation taking them (amounts fit the
-# channels and accounts `owned_objects` makes). A callable gets the caller.
+# channels and accounts `owned_objects` makes).
 ARGUMENTS: dict[str, Any] = {
     "amount": "100.00",
     "deposit_amount": "100.00",
@@ -43,6 +45,13 @@ ARGUMENTS: dict[str, Any] = {
     "type": "trade",
     "page": 1,
     "size": 20,
+    "trading_platform": "MT5",
+    "from_currency": "USD",
+    "to_currency": "CNY",
+}
+# Where one operation needs another value than `ARGUMENTS` gives.
+OPERATION_ARGUMENTS: dict[tuple[str, str], Any] = {
+    ("client.trading_account.list_balances", "type"): "normal",
 }
 
 
@@ -63,6 +72,12 @@ def owned_id_parameters(operation: Operation) -> list[str]:
     ]
 
 
+IB_PORTAL = [operation for operation in PROTECTED if portal_role(operation) == User.Role.IB]
+PORTALS = [operation for operation in PROTECTED if operation.operation_id.startswith(("client.", "ib."))]
+# What a user reads without naming an object: lists, counts, their own settings.
+READS = [operation for operation in PROTECTED if operation.method == "get" and not operation.id_parameters]
+# What a user does to objects they name.
+OBJECT_WRITES = [operation for operation in PROTECTED if operation.method != "get" and owned_id_parameters(operation)]
 CROSS_OWNER_CASES = [
     pytest.param(operation, name, role, id=f"{operation}:{name}:{role}")
     for operation in PROTECTED
@@ -94,10 +109,44 @@ def own_arguments(operation: Operation, caller: User) -> dict[str, Any]:
             assert kind in OWNED_KINDS, f"{operation}: give {kind!r} a factory in owned_objects.OWNED_KINDS"
             arguments[parameter.name] = OWNED_KINDS[kind](caller)
         elif parameter.is_required:
-            assert parameter.name in ARGUMENTS, f"{operation}: add a valid {parameter.name!r} to ARGUMENTS"
-            value = ARGUMENTS[parameter.name]
-            arguments[parameter.name] = value(caller) if callable(value) else value
+            value = OPERATION_ARGUMENTS.get((operation.operation_id, parameter.name), ARGUMENTS.get(parameter.name))
+            assert value is not None, f"{operation}: add a valid {parameter.name!r} to ARGUMENTS"
+            arguments[parameter.name] = value
     return arguments
+
+
+VARIES = "<differs between two identical requests>"
+
+
+def steady(first: Any, second: Any) -> Any:
+    """`first` with every part that differs in `second` (the same request again) replaced by VARIES."""
+    if first == second:
+        return first
+    if isinstance(first, dict) and isinstance(second, dict) and first.keys() == second.keys():
+        return {key: steady(first[key], second[key]) for key in first}
+    if isinstance(first, list) and isinstance(second, list) and len(first) == len(second):
+        return [steady(one, other) for one, other in zip(first, second, strict=True)]
+    return VARIES
+
+
+def masked(value: Any, template: Any) -> Any:
+    """`value` with VARIES wherever `template` (a `steady` answer) has it."""
+    if template == VARIES:
+        return VARIES
+    if isinstance(value, dict) and isinstance(template, dict):
+        return {key: masked(item, template.get(key)) for key, item in value.items()}
+    if isinstance(value, list) and isinstance(template, list) and len(value) == len(template):
+        return [masked(item, pattern) for item, pattern in zip(value, template, strict=True)]
+    return value
+
+
+def reads_of(api, reader: User, operations: list[Operation]) -> dict[str, tuple[int, Any]]:
+    api.login_as(reader)
+    return {
+        operation.operation_id: (response.status_code, response.json())
+        for operation in operations
+        for response in [call(api, operation, own_arguments(operation, reader))]
+    }
 
 
 def changed_models(before: dict, after: dict) -> list[str]:
@@ -130,8 +179,7 @@ def test_every_id_parameter_is_registered():
     assert unknown == [], (
         "These parameters name objects the authorization matrix does not know. Add each to "
         "crm/api/tests/owned_objects.PARAMETER_KINDS, with its kind in OWNED_KINDS (a factory making one "
-        "for a given owner) or, for a catalogue every user may name, in SHARED_KINDS (say why): "
-        + ", ".join(unknown)
+        "for a given owner) or, for a catalogue every user may name, in SHARED_KINDS (say why): " + ", ".join(unknown)
     )
 
 
@@ -142,7 +190,7 @@ def test_without_a_token_is_401(api, operation):
     assert body["code"] == "not_authenticated"
 
 
-@pytest.mark.parametrize("operation", [operation for operation in PROTECTED if portal_role(operation) == "ib"], ids=str)
+@pytest.mark.parametrize("operation", IB_PORTAL, ids=str)
 def test_a_client_token_on_the_ib_portal_is_403(api, operation):
     api.login_as(client_user())
 
@@ -151,9 +199,7 @@ def test_a_client_token_on_the_ib_portal_is_403(api, operation):
     assert body["code"] == "not_an_ib"
 
 
-@pytest.mark.parametrize(
-    "operation", [operation for operation in PROTECTED if operation.operation_id.startswith(("client.", "ib."))], ids=str
-)
+@pytest.mark.parametrize("operation", PORTALS, ids=str)
 def test_a_staff_token_on_a_portal_is_403(api, operation):
     api.login_as(StaffFactory())
 
@@ -183,9 +229,38 @@ def test_another_users_object_is_404_and_changes_nothing(api, operation, paramet
     assert control.status_code == 200, control.content[:500]
 
 
-def test_a_receipt_link_is_an_object_reference(api):
-    """`receipt_url` is no id by its name; it is registered as one (see `operations.OBJECT_REFERENCES`)."""
-    submit = next(operation for operation in OPERATIONS if operation.operation_id == "client.deposit.submit_request")
+def test_what_a_user_reads_is_the_same_after_someone_else_used_every_operation(api):
+    """Other users get one object of every kind and use every operation that names one; every list, count
+    and setting a user reads stays as it was (parts that differ between two identical requests, such as
+    fresh upload credentials, aside)."""
+    matrix_account_type(is_demo=False)
+    matrix_account_type(is_demo=True)
+    ExchangeRateFactory(from_currency=currency("USD"), to_currency=currency("CNY"))
+    kyc_template()
+    roles = [User.Role.CLIENT, User.Role.IB]
+    readers = {role: client_user(role=role) for role in roles}
+    reads = {role: [operation for operation in READS if role in intruder_roles(operation)] for role in roles}
+    first = {role: reads_of(api, readers[role], reads[role]) for role in roles}
+    second = {role: reads_of(api, readers[role], reads[role]) for role in roles}
 
-    assert "receipt_url" in [parameter.name for parameter in submit.id_parameters]
-    assert deposit_receipt is OWNED_KINDS["deposit_receipt"]
+    for role in roles:
+        owner = client_user(role=role)
+        for make in OWNED_KINDS.values():
+            make(owner)
+        api.login_as(owner)
+        for operation in OBJECT_WRITES:
+            if portal_role(operation) == role:
+                response = call(api, operation, own_arguments(operation, owner))
+                assert response.status_code == 200, (operation, response.content[:500])
+    after = {role: reads_of(api, readers[role], reads[role]) for role in roles}
+
+    # Every read answers its reader (local storage answers 409 `storage_is_local` for upload credentials).
+    assert [read for role in roles for read, (status, _body) in first[role].items() if status in (401, 403, 404)] == []
+    expected = {role: steady(first[role], second[role]) for role in roles}
+    changed = [
+        f"{read} (read by a {role})"
+        for role in roles
+        for read in first[role]
+        if masked(after[role][read], expected[role][read]) != expected[role][read]
+    ]
+    assert changed == [], "another user's objects show in: " + ", ".join(changed)
