@@ -33,7 +33,7 @@ from crm.platforms.tests.factories import TradingServerFactory, account_spec
 from crm.users.models import ApiToken, User
 from funds.deposits import services as deposit_services
 from funds.models import Channel
-from funds.tests.factories import ChannelFactory, ClientSegmentFactory, PayoutAccountFactory
+from funds.tests.factories import ChannelFactory, ClientSegmentFactory, PayoutAccountFactory, currency
 from funds.withdrawals.tests.helpers import fund
 
 _numbers = itertools.count(1)
@@ -52,6 +52,7 @@ def matrix_account_type(*, is_demo: bool) -> TradingAccountType:
 
 
 def _trading_account(owner: User, *, is_demo: bool) -> TradingAccount:
+    currency("USD")
     account_type = matrix_account_type(is_demo=is_demo)
     spec = account_spec(is_demo=is_demo, group=account_type.group, name=owner.name, email=owner.email)
     login = gateway_for(account_type.server).create_account(spec).login
