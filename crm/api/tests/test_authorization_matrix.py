@@ -3,7 +3,10 @@
 - every operation that is not public answers 401 `not_authenticated` without a token;
 - every operation that names an object answers 404 to a user naming someone else's, and changes nothing,
   while the same call with the user's own object goes through (so the 404 is the ownership's doing);
-- the IB portal refuses clients (403 `not_an_ib`), and both portals refuse staff (403).
+  client operations are tried by a client and by an IB (IBs use the client portal as clients do);
+- every read that names no object (lists, counts, settings) shows nothing of other users' objects;
+- the IB portal refuses clients (403 `not_an_ib`), and both portals refuse staff (403 `not_a_portal_user`).
+  No API operation is for staff only: the back office is the Django admin.
 
 A new operation is covered without anyone adding it here; a new id-like parameter makes
 `test_every_id_parameter_is_registered` fail until `owned_objects.py` says what it points at.
