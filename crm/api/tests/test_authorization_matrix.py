@@ -152,7 +152,7 @@ def reads_of(api, reader: User, operations: list[Operation]) -> dict[str, tuple[
     }
 
 
-def changed_models(before: dict, after: dict) -> list[str]:
+def changed_tables(before: dict, after: dict) -> list[str]:
     return sorted(label for label in before if before[label] != after[label])
 
 
@@ -226,7 +226,7 @@ def test_another_users_object_is_404_and_changes_nothing(api, operation, paramet
 
     body = assert_refused(response, 404)
     assert body["code"].endswith("not_found"), body
-    assert changed_models(before, after) == []
+    assert changed_tables(before, after) == []
     # The same call naming the intruder's own object goes through: the 404 was the ownership's doing.
     control = call(api, operation, arguments)
     assert control.status_code == 200, control.content[:500]
