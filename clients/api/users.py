@@ -98,7 +98,7 @@ class ClientInfoApi(OperationView):
     @extend_schema(
         responses=ClientInfoSerializer,
         summary="Get the Client user's profile and KYC status.",
-        description="Login required (clients and IBs; staff get 403 `not_a_client`).",
+        description="Login required (clients and IBs; staff get 403 `not_a_portal_user`).",
     )
     def get(self, request):
         overview = selectors.kyc_overview(profile=selectors.client_profile_of(user=request.user))

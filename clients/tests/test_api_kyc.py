@@ -110,7 +110,7 @@ def test_staff_have_no_client_profile_and_anonymous_users_must_log_in(api, staff
     anonymous = api.get(INFO_URL)
 
     assert staff_response.status_code == 403
-    assert staff_response.json()["code"] == "not_a_client"
+    assert staff_response.json()["code"] == "not_a_portal_user"
     assert anonymous.status_code == 401
     assert not ClientProfile.objects.exists()
 
