@@ -261,6 +261,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
+# --- Trading platforms -----------------------------------------------------------------
+# Called after a platform operation that changes an account's figures completes (server_id, login).
+PLATFORM_ACCOUNT_STATE_REFRESH = "clients.trading.services.snapshots.account_state_refresh_after_operation"
+
 # --- Funds ----------------------------------------------------------------------------
 # An unsubmitted deposit draft is cancelled as expired after this long.
 DEPOSIT_DRAFT_TTL = timedelta(hours=env.int("DEPOSIT_DRAFT_TTL_HOURS", default=24))
