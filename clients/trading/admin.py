@@ -199,6 +199,9 @@ class TradingAccountAdmin(DecisionAdmin):
         "currency",
         "is_demo",
         "status",
+        "state_balance",
+        "state_equity",
+        "state_refreshed_at",
         "created_at",
     ]
     list_filter = ["status", "is_demo", "server", "account_type"]
@@ -215,6 +218,12 @@ class TradingAccountAdmin(DecisionAdmin):
         "leverage",
         "is_demo",
         "status",
+        "state_balance",
+        "state_credit",
+        "state_equity",
+        "state_margin",
+        "state_free_margin",
+        "state_refreshed_at",
         "application_link",
         "operations_link",
         "leverage_changes_link",
