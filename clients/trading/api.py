@@ -377,7 +377,7 @@ class ListAccountsApi(ClientPortalView):
         page, size = query["page"], query["size"]
         rows = list(accounts[(page - 1) * size : page * size])
         total = accounts.count()
-        states = selectors.account_states_of(rows)
+        states = selectors.account_snapshots_of(rows)
         return Response(
             {"list": AccountListItemSerializer(rows, many=True, context={"states": states}).data, "total": total}
         )
