@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://…/crm_perf REDIS_URL=redis://…/12 .venv/bin/python bench/generate_data.py
 
 Runs `migrate` and `demo_data` first (servers, account types, channels, currencies, the staff
-user), then inserts with `bulk_create` in batches, then spreads the creation times over a year
+user), then inserts with PostgreSQL's COPY (`bulk_create` elsewhere), then spreads the creation times over a year
 with one UPDATE per table. Movements are in states that need no ledger journal or platform
 operation (submitted/rejected/cancelled/expired deposits, pending/rejected/cancelled withdrawals,
 pending/rejected transfers), which is all the list pages and queues read. Two clients are the
@@ -62,14 +62,20 @@ def timed(label: str):
 
 
 def insert(model, rows) -> None:
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            model.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        model.objects.bulk_create(batch)
+    """Insert unsaved `rows` with PostgreSQL's COPY (bulk_create on any other database).
+
+    Each field prepares its value as a save would (auto_now_add included), so the rows are the
+    ones `bulk_create` would write, several times faster.
+    """
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows, batch_size=BATCH)
+        return
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([field.get_db_prep_save(field.pre_save(row, add=True), connection) for field in fields])
 
 
 def clients(password_hash: str):
