@@ -349,6 +349,10 @@ def test_list_accounts_with_their_snapshots(api_a, client_a, client_b, account_a
     assert ([row["id"] for row in live_only["list"]], live_only["total"]) == ([account_a.pk], 1)
     page_two = api_a.get(BASE + "list-accounts", {"page": 2, "size": 1}).json()
     assert ([row["id"] for row in page_two["list"]], page_two["total"]) == ([account_a.pk], 2)
+    past_the_end = api_a.get(BASE + "list-accounts", {"page": 3, "size": 1}).json()
+    assert past_the_end == {"list": [], "total": 2}
+    partial = api_a.get(BASE + "list-accounts", {"page": 2, "size": 1, "is_demo": "false"}).json()
+    assert partial == {"list": [], "total": 1}
 
 
 def test_list_accounts_and_get_account_make_no_platform_call(api_a, client_a, account_a, live_type, monkeypatch):
