@@ -129,9 +129,12 @@ def trading_accounts(user_ids: list[int]) -> None:
     now = timezone.now()
     with timed("trading accounts"):
 
+        # Planned before the COPY starts: no other query may run on its connection meanwhile.
+        plan = accounts_per_client(user_ids)
+
         def rows():
             login = FIRST_LOGIN
-            for user_id, count in accounts_per_client(user_ids):
+            for user_id, count in plan:
                 for _ in range(count):
                     login += 1
                     balance = Decimal(login % 10_000)
