@@ -128,7 +128,6 @@ def trading_accounts(user_ids: list[int]) -> None:
     live_type = TradingAccountType.objects.select_related("server").filter(server__is_demo=False).order_by("id").first()
     now = timezone.now()
     with timed("trading accounts"):
-
         # Planned before the COPY starts: no other query may run on its connection meanwhile.
         plan = accounts_per_client(user_ids)
 

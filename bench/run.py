@@ -65,7 +65,7 @@ def milliseconds(value: str, unit: str) -> float:
 
 
 def wrk(url: str, *, token: str | None, seconds: int, connections: int, threads: int) -> dict:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout=10s", "--latency", url]
     if token:
         command[1:1] = ["-H", f"Authorization: Bearer {token}"]
     # The command is ours: a fixed program, our URL and token.
@@ -180,11 +180,14 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for label, rows, bare, result in results:
         errors = result["errors"] + bare["errors"]
+        if not bare["rate"]:
+            print(f"| {label} | {rows} | {result['rate']:.0f} | 0 (wrk: {bare['socket_errors']}) | – |")
+            continue
         print(
             f"| {label} | {rows} | {result['rate']:.0f} | {bare['rate']:.0f} | {result['rate'] / bare['rate']:.2f} "
             f"| {result['p50']:.1f} | {result['p99']:.1f} | {bare['p99']:.1f} | {counts[label, rows]} | {errors} |"
         )
-    ratios = [result["rate"] / bare["rate"] for _label, _rows, bare, result in results]
+    ratios = [result["rate"] / bare["rate"] for _label, _rows, bare, result in results if bare["rate"]] or [0]
     print(f"ratio range {min(ratios):.2f}–{max(ratios):.2f}")
 
     print("\n| admin page | median of 5 (ms) | SQL queries | over 300 ms |")
