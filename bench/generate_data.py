@@ -65,7 +65,8 @@ def insert(model, rows) -> None:
     """Insert unsaved `rows` with PostgreSQL's COPY (bulk_create on any other database).
 
     Each field prepares its value as a save would (auto_now_add included), so the rows are the
-    ones `bulk_create` would write, several times faster.
+    ones `bulk_create` would write, faster. Producing `rows` must not query the database: the
+    COPY holds the connection until it ends.
     """
     if connection.vendor != "postgresql":
         model.objects.bulk_create(rows, batch_size=BATCH)

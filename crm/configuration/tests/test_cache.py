@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from crm.configuration import services
+from crm.configuration.cache import public_setting_cached
 from crm.configuration.models import Company, Country, Currency, Leverage, PortalLanguage, SecuritySettings
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,8 @@ def test_a_setting_saved_in_the_back_office_shows_at_the_next_read(api, settings
 
     assert response.status_code == 302
     assert api.get(url).json()["required_password_strength"] == "weak"
+
+
+def test_a_name_a_change_would_not_forget_is_refused():
+    with pytest.raises(ValueError, match="not in NAMES"):
+        public_setting_cached("leverages:page-2", list)
