@@ -19,6 +19,7 @@ app.conf.beat_schedule = {
         "task": "crm.platforms.tasks.expire_platform_operation_secrets",
         "schedule": 3600.0,
     },
+    "refresh-account-states": {"task": "clients.trading.tasks.refresh_account_states", "schedule": 60.0},
     "simulate-platform-trading": {"task": "crm.platforms.simulator.tasks.simulate_platform_trading", "schedule": 300.0},
     "fail-refused-withdrawal-holds": {
         "task": "funds.withdrawals.tasks.fail_refused_withdrawal_holds",

@@ -264,6 +264,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
+# --- Trading platforms -----------------------------------------------------------------
+# Called after a platform operation that changes an account's figures completes (server_id, login).
+PLATFORM_ACCOUNT_STATE_REFRESH = "clients.trading.services.snapshots.account_state_refresh_after_operation"
+
 # --- Funds ----------------------------------------------------------------------------
 # An unsubmitted deposit draft is cancelled as expired after this long.
 DEPOSIT_DRAFT_TTL = timedelta(hours=env.int("DEPOSIT_DRAFT_TTL_HOURS", default=24))
@@ -285,10 +289,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "crm.api.schema.OperationSchema",
     "EXCEPTION_HANDLER": "crm.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["crm.api.throttling.RequestRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="120/min"),
         "user": env("THROTTLE_USER", default="1200/min"),

@@ -112,6 +112,8 @@ class ClientProfile(models.Model):
     class Meta:
         verbose_name = _("client profile")
         verbose_name_plural = _("client profiles")
+        # The KYC queue's order (clients_for_review): its first page without sorting every profile.
+        indexes = [models.Index(fields=["kyc_submitted_at", "id"], name="client_profile_review_order")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(kyc_status=KycStatus.APPROVED) | (Q(kyc_approved_at__isnull=False) & ~Q(kyc_way="")),

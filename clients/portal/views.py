@@ -131,7 +131,7 @@ class DashboardView(ClientRequiredMixin, TemplateView):
         profile = client_profile_of(user=user)
         accounts = list(trading_selectors.trading_accounts_of(user=user))
         live = [account for account in accounts if not account.is_demo]
-        states = trading_selectors.account_states_of(live)
+        states = trading_selectors.account_snapshots_of(live)
         balances: dict[str, Decimal] = {}
         for account in live:
             if (state := states.get(account.pk)) is not None:
@@ -493,7 +493,7 @@ class TradingAccountListView(ClientRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         language = request_language()
         accounts = list(trading_selectors.trading_accounts_of(user=self.request.user))
-        states = trading_selectors.account_states_of(accounts)
+        states = trading_selectors.account_snapshots_of(accounts)
         rows = [account_row(account, states.get(account.pk), language) for account in accounts]
         return {
             **super().get_context_data(**kwargs),

@@ -4,9 +4,11 @@ Every operation is the signed-in portal user's (clients and IBs; staff get 403 `
 Someone else's account is 404 `trading_account_not_found`, like an unknown one.
 
 Trading passwords are never kept by the CRM: `get_account` answers `password` and
-`observe_password` with `""` always. Balances, credit and equity are read from the platform on each
-request; when it does not answer, `get_account` is 503 `platform_unavailable` and `list_accounts`
-shows the account with null figures and `is_state_available: false`.
+`observe_password` with `""` always. Balances, credit, equity and margins come from a snapshot the
+CRM refreshes in the background and after each operation on the account, never from a platform call
+per request; `state_refreshed_at` and `state_age_seconds` say how old it is. Before the first
+reading, `get_account` is 503 `platform_unavailable` and `list_accounts` shows the account with null
+figures and `is_state_available: false`.
 """
 
 from __future__ import annotations
@@ -276,6 +278,9 @@ class ListPlatformOptionsApi(ClientPortalView):
 # --- Accounts -------------------------------------------------------------------------
 
 
+SNAPSHOT_FIGURE = "2 decimals, as the platform said at `state_refreshed_at`; null before the first reading."
+
+
 class AccountSerializer(serializers.Serializer):
     """A trading account of the user. `status`: `disabled` accounts cannot change leverage or passwords."""
 
@@ -294,23 +299,31 @@ class AccountSerializer(serializers.Serializer):
     trading_account_type_name = serializers.SerializerMethodField(help_text="In the request's language.")
     created_at = serializers.DateTimeField(help_text="When it was opened.")
 
+    state_refreshed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the figures were read from the platform; null before the first reading."
+    )
+    state_age_seconds = serializers.SerializerMethodField(
+        help_text="Seconds since `state_refreshed_at`; null before the first reading."
+    )
+
     def get_trading_account_type_name(self, account) -> str:
         return account.account_type.name(request_language())
+
+    def get_state_age_seconds(self, account) -> int | None:
+        return selectors.state_age_seconds(account)
 
     def state(self, account) -> AccountState | None:
         return self.context["states"].get(account.pk)
 
 
 class AccountListItemSerializer(AccountSerializer):
-    balance = serializers.SerializerMethodField(help_text="From the platform, 2 decimals; null when it did not answer.")
-    credit = serializers.SerializerMethodField(help_text="From the platform, 2 decimals; null when it did not answer.")
-    equity = serializers.SerializerMethodField(help_text="From the platform, 2 decimals; null when it did not answer.")
-    margin = serializers.SerializerMethodField(help_text="From the platform, 2 decimals; null when it did not answer.")
-    free_margin = serializers.SerializerMethodField(
-        help_text="From the platform, 2 decimals; null when it did not answer."
-    )
+    balance = serializers.SerializerMethodField(help_text=SNAPSHOT_FIGURE)
+    credit = serializers.SerializerMethodField(help_text=SNAPSHOT_FIGURE)
+    equity = serializers.SerializerMethodField(help_text=SNAPSHOT_FIGURE)
+    margin = serializers.SerializerMethodField(help_text=SNAPSHOT_FIGURE)
+    free_margin = serializers.SerializerMethodField(help_text=SNAPSHOT_FIGURE)
     is_state_available = serializers.SerializerMethodField(
-        help_text="False when the platform did not answer: the figures are null then."
+        help_text="False before the first reading from the platform: the figures are null then."
     )
 
     def figure(self, account, name: str) -> str | None:
@@ -355,15 +368,18 @@ class ListAccountsApi(ClientPortalView):
         ],
         responses={200: AccountPage, **INVALID_INPUT, **PORTAL_REFUSALS},
         summary="Get the user's trading accounts (paginated).",
-        description="Newest first, each with its balance, credit, equity and margins read from the platform now.",
+        description="Newest first, each with its balance, credit, equity and margins from the snapshot the CRM "
+        "keeps (`state_refreshed_at`, `state_age_seconds`); no platform call per account.",
     )
     def get(self, request):
         query = self.query(self.QuerySerializer, request)
         accounts = selectors.trading_accounts_of(user=request.user, is_demo=query["is_demo"])
         page, size = query["page"], query["size"]
         rows = list(accounts[(page - 1) * size : page * size])
-        total = accounts.count()
-        states = selectors.account_states_of(rows)
+        # A page that is not full tells the total: most clients have a few accounts, no COUNT then.
+        is_last_page = len(rows) < size and (rows or page == 1)
+        total = (page - 1) * size + len(rows) if is_last_page else accounts.count()
+        states = selectors.account_snapshots_of(rows)
         return Response(
             {"list": AccountListItemSerializer(rows, many=True, context={"states": states}).data, "total": total}
         )
@@ -373,11 +389,11 @@ class GetAccountApi(ClientPortalView):
     operation_id = "client.trading_account.get_account"
 
     class OutputSerializer(AccountSerializer):
-        balance = serializers.SerializerMethodField(help_text="From the platform, now; 2 decimals, e.g. 1000.00.")
-        credit = serializers.SerializerMethodField(help_text="From the platform, now; 2 decimals.")
-        equity = serializers.SerializerMethodField(help_text="From the platform, now; 2 decimals.")
-        margin = serializers.SerializerMethodField(help_text="From the platform, now; 2 decimals.")
-        free_margin = serializers.SerializerMethodField(help_text="From the platform, now; 2 decimals.")
+        balance = serializers.SerializerMethodField(help_text="As of `state_refreshed_at`; 2 decimals, e.g. 1000.00.")
+        credit = serializers.SerializerMethodField(help_text="As of `state_refreshed_at`; 2 decimals.")
+        equity = serializers.SerializerMethodField(help_text="As of `state_refreshed_at`; 2 decimals.")
+        margin = serializers.SerializerMethodField(help_text="As of `state_refreshed_at`; 2 decimals.")
+        free_margin = serializers.SerializerMethodField(help_text="As of `state_refreshed_at`; 2 decimals.")
         password = serializers.SerializerMethodField(
             help_text='Always "": the CRM never keeps trading passwords (update_password sets a new one).'
         )
@@ -411,16 +427,21 @@ class GetAccountApi(ClientPortalView):
             **INVALID_INPUT,
             **PORTAL_REFUSALS,
             **ACCOUNT_NOT_FOUND,
-            503: OpenApiResponse(description="`platform_unavailable`: the platform did not answer; try again."),
+            503: OpenApiResponse(
+                description="`platform_unavailable`: the figures were never read from the platform yet; try again."
+            ),
         },
         summary="Get a trading account's details.",
-        description="Balance, credit, equity and margins are read from the platform now; `password` and "
+        description="Balance, credit, equity and margins come from the snapshot (`state_refreshed_at`, "
+        "`state_age_seconds`); `password` and "
         '`observe_password` are always "" (the CRM keeps no trading passwords).',
     )
     def get(self, request):
         query = self.query(AccountIdQuerySerializer, request)
         account = selectors.trading_account_of(user=request.user, account_id=query["id"])
-        state = selectors.account_state_of(account)
+        state = selectors.account_snapshot_of(account)
+        if state is None:
+            raise selectors.platform_unavailable()
         return Response(self.OutputSerializer(account, context={"states": {account.pk: state}}).data)
 
 

@@ -250,6 +250,15 @@ class TradingAccount(models.Model):
         blank=True,
         related_name="account",
     )
+    # The platform's figures as of `state_refreshed_at` (null until first read). Reads show this
+    # snapshot with its age instead of asking the platform on each request; the beat task
+    # `refresh_account_states` and every completed platform operation refresh it.
+    state_balance = models.DecimalField(_("balance"), null=True, blank=True, **MONEY)
+    state_credit = models.DecimalField(_("credit"), null=True, blank=True, **MONEY)
+    state_equity = models.DecimalField(_("equity"), null=True, blank=True, **MONEY)
+    state_margin = models.DecimalField(_("margin"), null=True, blank=True, **MONEY)
+    state_free_margin = models.DecimalField(_("free margin"), null=True, blank=True, **MONEY)
+    state_refreshed_at = models.DateTimeField(_("figures read at"), null=True, blank=True)
     created_at = models.DateTimeField(_("opened"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -257,6 +266,10 @@ class TradingAccount(models.Model):
         verbose_name = _("trading account")
         verbose_name_plural = _("trading accounts")
         ordering = ["-id"]
+        indexes = [
+            # The refresh takes the stalest snapshots of a server first.
+            models.Index(fields=["server", "state_refreshed_at"], name="trading_account_state_age"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["server", "login"], name="trading_account_login_unique_per_server"),
             models.CheckConstraint(condition=Q(leverage__gte=1), name="trading_account_leverage_positive"),

@@ -1,7 +1,8 @@
 """Reads of account types, trading accounts and their requests, scoped to who asks.
 
-Accounts' money is the platform's: `account_state_of` / `account_states_of` ask the gateway, once
-per account, and never store what it says.
+Accounts' money is the platform's. Pages and lists read the snapshot the background refreshes
+(`account_snapshots_of`, with `state_refreshed_at`); a check that must be exact, such as the free
+margin before a withdrawal, asks the platform now (`account_state_of`, `account_states_of`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.selectors import client_profile_of, registration_template_for
@@ -137,8 +139,32 @@ def account_state_of(account: TradingAccount) -> AccountState:
         raise platform_unavailable() from error
 
 
+def account_snapshot_of(account: TradingAccount) -> AccountState | None:
+    """The account's figures as last read from the platform (`state_refreshed_at`); None if never read."""
+    if account.state_refreshed_at is None:
+        return None
+    equity, margin = account.state_equity, account.state_margin
+    return AccountState(
+        login=account.login,
+        currency=account.currency,
+        leverage=account.leverage,
+        balance=account.state_balance,
+        credit=account.state_credit,
+        equity=equity,
+        margin=margin,
+        free_margin=account.state_free_margin,
+        margin_level=(equity / margin * 100).quantize(CENT) if margin else None,
+    )
+
+
+def account_snapshots_of(accounts: Iterable[TradingAccount]) -> dict[int, AccountState | None]:
+    """`{account id: state}` from the accounts' snapshots, None where never read: no platform call."""
+    return {account.pk: account_snapshot_of(account) for account in accounts}
+
+
 def account_states_of(accounts: Iterable[TradingAccount]) -> dict[int, AccountState | None]:
-    """`{account id: state}` for accounts loaded with their servers; None where the platform did not answer.
+    """`{account id: state}` asked from the platform now, for accounts loaded with their servers; None where
+    it did not answer. One call per account: pages and the API read `account_snapshots_of` instead.
 
     One gateway per server; once a server times out or is down, its other accounts are not asked
     (they would wait for the same timeout), so a page costs at most one timeout per server.
@@ -167,6 +193,13 @@ def account_states_of(accounts: Iterable[TradingAccount]) -> dict[int, AccountSt
                 logger.warning("account state of %s on %s: %s", account.login, account.server_id, error.code)
                 states[account.pk] = None
     return states
+
+
+def state_age_seconds(account: TradingAccount) -> int | None:
+    """How old the account's snapshot is, in whole seconds; None if never read."""
+    if account.state_refreshed_at is None:
+        return None
+    return max(0, int((timezone.now() - account.state_refreshed_at).total_seconds()))
 
 
 def money(amount: Decimal) -> str:

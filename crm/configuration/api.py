@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from crm.api.fields import I18nTextsField, PublicFileUrlField
 from crm.api.languages import localized, request_language
-from crm.api.pagination import PAGE_PARAMETERS, PageQuerySerializer, paginate
+from crm.api.pagination import PAGE_PARAMETERS, PageQuerySerializer
 from crm.api.schema import X_LANGUAGE, list_of, page_of
 from crm.api.views import OperationView
 from crm.configuration import selectors
@@ -44,10 +44,11 @@ class LeverageListApi(OperationView):
         summary="Get the global list of leverage options (paginated).",
     )
     def get(self, request):
-        page = self.query(PageQuerySerializer, request)
-        return Response(
-            paginate(selectors.leverages_enabled(), serializer_class=self.SettingsLeverageSerializer, **page)
-        )
+        query = self.query(PageQuerySerializer, request)
+        page, size = query["page"], query["size"]
+        leverages = selectors.leverages_enabled_cached()
+        rows = leverages[(page - 1) * size : page * size]
+        return Response({"list": self.SettingsLeverageSerializer(rows, many=True).data, "total": len(leverages)})
 
 
 class AppKeysApi(OperationView):
@@ -67,19 +68,7 @@ class AppKeysApi(OperationView):
         description="Only the public keys; the secrets never leave the server.",
     )
     def get(self, request):
-        keys = selectors.app_keys_get()
-        return Response(
-            self.AppKeysSerializer(
-                {
-                    "recaptcha_web_key": keys.recaptcha_web_key,
-                    "recaptcha_android_key": keys.recaptcha_android_key,
-                    # The spec types them as integers; 0 (never a real app id) stands for "not set".
-                    "tencent_web_app_id": keys.tencent_web_app_id or 0,
-                    "tencent_ios_app_id": keys.tencent_ios_app_id or 0,
-                    "tencent_android_app_id": keys.tencent_android_app_id or 0,
-                }
-            ).data
-        )
+        return Response(self.AppKeysSerializer(selectors.app_keys_public()).data)
 
 
 class AppearanceApi(OperationView):
@@ -149,7 +138,7 @@ class CountryListApi(OperationView):
     )
     def get(self, request):
         countries = self.SettingsCountrySerializer(
-            selectors.countries_enabled(), many=True, context={"language": request_language()}
+            selectors.countries_enabled_cached(), many=True, context={"language": request_language()}
         )
         return Response({"list": countries.data})
 
@@ -193,7 +182,7 @@ class CurrencyListApi(OperationView):
     )
     def get(self, request):
         query = self.query(self.QuerySerializer, request)
-        currencies = list(selectors.currencies_enabled(method=query["method"]))
+        currencies = selectors.currencies_enabled_cached(method=query["method"])
         return Response({"list": self.SettingsCurrencySerializer(currencies, many=True).data, "total": len(currencies)})
 
 
@@ -212,7 +201,7 @@ class LanguagesApi(OperationView):
 
     @extend_schema(responses=LanguageSettingsSerializer, summary="Get the language settings.")
     def get(self, request):
-        return Response(self.LanguageSettingsSerializer({"language": selectors.portal_languages_enabled()}).data)
+        return Response(self.LanguageSettingsSerializer({"language": selectors.portal_languages_enabled_cached()}).data)
 
 
 class SecurityApi(OperationView):

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import zoneinfo
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage, storages
 from django.core.validators import FileExtensionValidator
@@ -10,8 +9,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.users.models import Language, PasswordStrength
-
-COMPANY_CACHE_KEY = "configuration:company"
 
 
 def validate_time_zone(value: str) -> None:
@@ -91,10 +88,6 @@ class Company(SingletonModel):
 
     def __str__(self) -> str:
         return str(self.broker_name_i18n.get(Language.EN_US) or self.broker_name_i18n.get(Language.ZH_CN) or "Company")
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        cache.delete(COMPANY_CACHE_KEY)
 
 
 class LoginLayout(models.TextChoices):

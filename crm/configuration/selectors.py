@@ -1,7 +1,8 @@
 """Reads of the public settings, shared by the API, the portals and the admin.
 
 The singletons are read without creating their row: a GET must not write. Until staff save a
-setting, its unsaved defaults are what everyone sees.
+setting, its unsaved defaults are what everyone sees. What every request or app start reads comes
+from the cache (`crm.configuration.cache`) until a change to the settings forgets it.
 """
 
 from __future__ import annotations
@@ -9,12 +10,10 @@ from __future__ import annotations
 import zoneinfo
 from typing import TypeVar
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Max, QuerySet
 
+from crm.configuration.cache import public_setting_cached
 from crm.configuration.models import (
-    COMPANY_CACHE_KEY,
     Appearance,
     AppKeys,
     Company,
@@ -39,37 +38,53 @@ def singleton_get(model: type[Singleton]) -> Singleton:
 
 
 def company_get() -> Company:
-    return singleton_get(Company)
+    return public_setting_cached("company", lambda: singleton_get(Company))
 
 
 def appearance_get() -> Appearance:
-    return singleton_get(Appearance)
+    return public_setting_cached("appearance", lambda: singleton_get(Appearance))
 
 
-def app_keys_get() -> AppKeys:
-    return singleton_get(AppKeys)
+def app_keys_public() -> dict[str, str | int]:
+    """The keys apps embed; the secrets are left out, so they never reach the cache either."""
+
+    def compute() -> dict[str, str | int]:
+        keys = singleton_get(AppKeys)
+        return {
+            "recaptcha_web_key": keys.recaptcha_web_key,
+            "recaptcha_android_key": keys.recaptcha_android_key,
+            # The spec types them as integers; 0 (never a real app id) stands for "not set".
+            "tencent_web_app_id": keys.tencent_web_app_id or 0,
+            "tencent_ios_app_id": keys.tencent_ios_app_id or 0,
+            "tencent_android_app_id": keys.tencent_android_app_id or 0,
+        }
+
+    return public_setting_cached("app-keys", compute)
 
 
 def security_settings_get() -> SecuritySettings:
-    return singleton_get(SecuritySettings)
+    return public_setting_cached("security", lambda: singleton_get(SecuritySettings))
 
 
 def company_time_zone() -> zoneinfo.ZoneInfo:
-    """The company's time zone, cached (every request needs it; it changes almost never)."""
-    name = cache.get(COMPANY_CACHE_KEY)
-    if name is None:
-        row = Company.objects.filter(pk=1).values_list("timezone", flat=True).first()
-        name = row or settings.TIME_ZONE
-        cache.set(COMPANY_CACHE_KEY, name, 300)
-    return zoneinfo.ZoneInfo(name)
+    """The company's time zone (every request needs it)."""
+    return zoneinfo.ZoneInfo(company_get().timezone)
 
 
 def leverages_enabled() -> QuerySet[Leverage]:
     return Leverage.objects.filter(is_enabled=True).order_by("value")
 
 
+def leverages_enabled_cached() -> list[Leverage]:
+    return public_setting_cached("leverages", lambda: list(leverages_enabled()))
+
+
 def countries_enabled() -> QuerySet[Country]:
     return Country.objects.filter(is_enabled=True).order_by("position", "code")
+
+
+def countries_enabled_cached() -> list[Country]:
+    return public_setting_cached("countries", lambda: list(countries_enabled()))
 
 
 def currencies_enabled(*, method: str = ALL_METHODS) -> QuerySet[Currency]:
@@ -82,8 +97,18 @@ def currencies_enabled(*, method: str = ALL_METHODS) -> QuerySet[Currency]:
     return currencies.order_by("position", "code")
 
 
+def currencies_enabled_cached(*, method: str = ALL_METHODS) -> list[Currency]:
+    if method != ALL_METHODS and method not in FundingMethod.values:
+        raise ValueError(f"unknown funding method {method!r}")
+    return public_setting_cached(f"currencies:{method}", lambda: list(currencies_enabled(method=method)))
+
+
 def portal_languages_enabled() -> QuerySet[PortalLanguage]:
     return PortalLanguage.objects.filter(is_enabled=True).order_by("position", "code")
+
+
+def portal_languages_enabled_cached() -> list[PortalLanguage]:
+    return public_setting_cached("languages", lambda: list(portal_languages_enabled()))
 
 
 def tenant_version() -> str:
@@ -91,11 +116,15 @@ def tenant_version() -> str:
 
     `1.0.0.0` until staff save a setting; apps refetch the settings when it changes.
     """
-    company = company_get()
-    stamps = [
-        stamp
-        for model in (Company, Appearance, AppKeys, SecuritySettings)
-        if (stamp := model.objects.aggregate(latest=Max("updated_at"))["latest"])
-    ]
-    revision = int(max(stamps).timestamp()) if stamps else 0
-    return f"{company.version}.{revision}"
+
+    def compute() -> str:
+        company = singleton_get(Company)
+        stamps = [
+            stamp
+            for model in (Company, Appearance, AppKeys, SecuritySettings)
+            if (stamp := model.objects.aggregate(latest=Max("updated_at"))["latest"])
+        ]
+        revision = int(max(stamps).timestamp()) if stamps else 0
+        return f"{company.version}.{revision}"
+
+    return public_setting_cached("tenant-version", compute)

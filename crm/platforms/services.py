@@ -31,6 +31,7 @@ from functools import partial
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -189,7 +190,34 @@ def platform_operation_execute(*, operation_id: int) -> PlatformOperation:
     except Exception as error:
         _settle_failed(operation_id, code=PlatformErrorCode.INTERNAL_ERROR, message=repr(error))
         raise
-    return _settle_done(operation_id, result)
+    operation = _settle_done(operation_id, result)
+    if operation.status == Status.DONE:
+        _refresh_account_state(operation)
+    return operation
+
+
+# Operations after which an account's balance, credit or margins may differ.
+CHANGES_ACCOUNT_STATE = {
+    PlatformOperation.Kind.BALANCE,
+    PlatformOperation.Kind.SET_LEVERAGE,
+    PlatformOperation.Kind.CREATE_ACCOUNT,
+}
+
+
+def _refresh_account_state(operation: PlatformOperation) -> None:
+    """Refresh the account's snapshot now, so the client sees the money move without waiting for the beat.
+
+    The snapshot belongs to `clients.trading`, which this layer must not import: the function is
+    named by `settings.PLATFORM_ACCOUNT_STATE_REFRESH`. Best effort: the beat task catches up.
+    """
+    login = operation.payload.get("login") or (operation.result or {}).get("login")
+    path = settings.PLATFORM_ACCOUNT_STATE_REFRESH
+    if operation.kind not in CHANGES_ACCOUNT_STATE or not login or not path:
+        return
+    try:
+        import_string(path)(server_id=operation.server_id, login=login)
+    except Exception:
+        logger.exception("account state refresh after platform operation %s failed", operation.pk)
 
 
 def _secrets_erased(message: str) -> PlatformOperationInvalid:

@@ -6,6 +6,7 @@ import pytest
 
 from clients.trading import services
 from clients.trading.models import AccountApplication, TradingAccount
+from clients.trading.services.snapshots import account_states_refresh
 from clients.trading.tests.factories import TradingAccountTypeFactory, client_user, demo_type
 from crm.platforms.gateway import BalanceKind, gateway_for
 from crm.platforms.models import PlatformOperation
@@ -65,6 +66,9 @@ def open_account(user, account_type, *, leverage: int = 100, deposit: str | None
         gateway_for(account.server).balance_operation(
             account.login, BalanceKind.DEPOSIT, Decimal(deposit), idempotency_key=f"fund-{account.pk}"
         )
+        # Funded behind the outbox's back: read the figures as the beat task would.
+        account_states_refresh(server=account.server, accounts=[account])
+    account.refresh_from_db()
     return account
 
 

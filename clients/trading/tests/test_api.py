@@ -1,4 +1,7 @@
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -12,6 +15,7 @@ from crm.configuration.selectors import company_time_zone
 from crm.platforms.models import PlatformOperation
 from crm.platforms.sealing import secrets_unseal
 from crm.platforms.simulator import faults
+from crm.platforms.simulator.adapter import SimulatorGateway
 from crm.platforms.tests.factories import TradingServerFactory
 from crm.users.tests.factories import UserFactory
 
@@ -258,8 +262,10 @@ def test_list_platform_options(api_a, live_type):
 # --- accounts ---------------------------------------------------------------------------
 
 
-def account_fields(account: TradingAccount, type_name: str = "标准账户") -> dict:
+def account_fields(account: TradingAccount, type_name: str = "标准账户", *, age: int | None = None) -> dict:
     return {
+        "state_refreshed_at": shown_time(account.state_refreshed_at) if account.state_refreshed_at else None,
+        "state_age_seconds": age,
         "id": account.pk,
         "account": str(account.login),
         "login": account.login,
@@ -275,12 +281,13 @@ def account_fields(account: TradingAccount, type_name: str = "标准账户") -> 
     }
 
 
-def test_get_account(api_a, account_a):
-    response = api_a.get(BASE + "get-account", {"id": account_a.pk})
+def test_get_account_shows_the_snapshot_and_its_age(api_a, account_a):
+    with time_machine.travel(account_a.state_refreshed_at + timedelta(seconds=42), tick=False):
+        response = api_a.get(BASE + "get-account", {"id": account_a.pk})
 
     assert response.status_code == 200
     assert response.json() == {
-        **account_fields(account_a),
+        **account_fields(account_a, age=42),
         "balance": "1000.00",
         "credit": "0.00",
         "equity": "1000.00",
@@ -291,8 +298,8 @@ def test_get_account(api_a, account_a):
     }
 
 
-def test_get_account_is_503_when_the_platform_does_not_answer(api_a, account_a):
-    faults.inject(account_a.server, "account_state", "timeout_before")
+def test_get_account_is_503_before_the_figures_were_ever_read(api_a, account_a):
+    TradingAccount.objects.filter(pk=account_a.pk).update(state_refreshed_at=None)
 
     assert_error(api_a.get(BASE + "get-account", {"id": account_a.pk}), 503, "platform_unavailable")
 
@@ -307,17 +314,19 @@ def test_someone_elses_account_is_not_found(api, client_b, account_a, operation)
     assert_error(api.get(BASE + operation, {"id": "abc"}), 400, "invalid_input", ["id"])
 
 
-def test_list_accounts_with_their_state_from_the_platform(api_a, client_a, client_b, account_a, demo_account_type):
+def test_list_accounts_with_their_snapshots(api_a, client_a, client_b, account_a, demo_account_type):
     demo = open_account(client_a, demo_account_type, leverage=500)
     open_account(client_b, demo_account_type)  # someone else's
 
-    response = api_a.get(BASE + "list-accounts", {"page": 1, "size": 20})
+    with time_machine.travel(demo.state_refreshed_at + timedelta(seconds=7), tick=False):
+        response = api_a.get(BASE + "list-accounts", {"page": 1, "size": 20})
 
+    age_a = int((demo.state_refreshed_at - account_a.state_refreshed_at).total_seconds()) + 7
     assert response.status_code == 200
     assert response.json() == {
         "list": [
             {
-                **account_fields(demo, "模拟账户"),
+                **account_fields(demo, "模拟账户", age=7),
                 "balance": "0.00",
                 "credit": "0.00",
                 "equity": "0.00",
@@ -326,7 +335,7 @@ def test_list_accounts_with_their_state_from_the_platform(api_a, client_a, clien
                 "is_state_available": True,
             },
             {
-                **account_fields(account_a),
+                **account_fields(account_a, age=age_a),
                 "balance": "1000.00",
                 "credit": "0.00",
                 "equity": "1000.00",
@@ -341,26 +350,31 @@ def test_list_accounts_with_their_state_from_the_platform(api_a, client_a, clien
     assert ([row["id"] for row in live_only["list"]], live_only["total"]) == ([account_a.pk], 1)
     page_two = api_a.get(BASE + "list-accounts", {"page": 2, "size": 1}).json()
     assert ([row["id"] for row in page_two["list"]], page_two["total"]) == ([account_a.pk], 2)
+    past_the_end = api_a.get(BASE + "list-accounts", {"page": 3, "size": 1}).json()
+    assert past_the_end == {"list": [], "total": 2}
+    partial = api_a.get(BASE + "list-accounts", {"page": 2, "size": 1, "is_demo": "false"}).json()
+    assert partial == {"list": [], "total": 1}
 
 
-def test_list_accounts_shows_accounts_of_a_server_that_does_not_answer_without_figures(
-    api_a, client_a, account_a, live_type
-):
-    second = open_account(client_a, live_type)
+def test_list_accounts_and_get_account_make_no_platform_call(api_a, client_a, account_a, live_type, monkeypatch):
+    never_read = open_account(client_a, live_type)
+    TradingAccount.objects.filter(pk=never_read.pk).update(state_refreshed_at=None)
+    calls = []
+    monkeypatch.setattr(SimulatorGateway, "account_state", lambda gateway, login: calls.append(login))
     faults.inject(account_a.server, "account_state", "unavailable")
 
     rows = api_a.get(BASE + "list-accounts").json()["list"]
+    detail = api_a.get(BASE + "get-account", {"id": account_a.pk}).json()
 
     assert [(row["id"], row["is_state_available"], row["balance"]) for row in rows] == [
-        (second.pk, False, None),
-        (account_a.pk, False, None),  # not asked: its server was already down
+        (never_read.pk, False, None),
+        (account_a.pk, True, "1000.00"),
     ]
+    assert (detail["balance"], calls) == ("1000.00", [])
 
 
 def test_list_accounts_reads_the_crm_in_a_fixed_number_of_queries(api_a, client_a, live_type):
     def queries_for_a_page() -> int:
-        # The server does not answer: what is left are the CRM's own queries (and the fault's).
-        faults.inject(live_type.server, "account_state", "unavailable")
         with CaptureQueriesContext(connection) as captured:
             rows = api_a.get(BASE + "list-accounts").json()["list"]
         assert all(row["is_state_available"] is False for row in rows)

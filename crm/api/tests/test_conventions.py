@@ -5,9 +5,10 @@ from django.test import override_settings
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
-from rest_framework.throttling import AnonRateThrottle
 
+from crm.api.throttling import RequestRateThrottle
 from crm.users.tests.factories import DEFAULT_PASSWORD, UserFactory
+from crm.users.tokens import token_issue
 
 LEVERAGES = "/api/v1/public/settings/list-leverages"
 
@@ -43,7 +44,7 @@ def test_unknown_method_is_405_in_the_envelope(api):
 
 @pytest.mark.django_db
 def test_throttled_requests_get_429_with_retry_after(api, monkeypatch):
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
+    monkeypatch.setattr(RequestRateThrottle, "THROTTLE_RATES", {"anon": "2/min"})
 
     statuses = [api.get(LEVERAGES).status_code for _ in range(3)]
 
@@ -181,3 +182,15 @@ def test_a_fault_outside_the_view_is_500_in_the_envelope_too(monkeypatch, caplog
     [record] = [record for record in caplog.records if record.name == "crm.api.errors"]
     assert body["error_id"] in record.getMessage()
     assert record.exc_info[0] is RuntimeError
+
+
+@pytest.mark.django_db
+def test_signed_in_callers_are_throttled_by_user_not_by_address(api, user, monkeypatch):
+    monkeypatch.setattr(RequestRateThrottle, "THROTTLE_RATES", {"anon": "100/min", "user": "2/min"})
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token_issue(user=user)}")
+
+    statuses = [api.get(LEVERAGES).status_code for _ in range(3)]
+    api.credentials()
+    anonymous = api.get(LEVERAGES).status_code
+
+    assert (statuses, anonymous) == ([200, 200, 429], 200)
