@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "crm.database_busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"

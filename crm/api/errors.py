@@ -11,7 +11,8 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from crm.errors import ApplicationError, Throttled
+from crm.database_busy import is_database_busy
+from crm.errors import ApplicationError, DatabaseBusy, Throttled
 
 # DRF's own exceptions, by class, to our stable codes.
 DRF_CODES: list[tuple[type[drf.APIException], str]] = [
@@ -51,7 +52,17 @@ def error_response(
     return Response(body, status=status, headers=headers)
 
 
+def database_busy_response() -> Response:
+    """The write's transaction rolled back when it gave up waiting, so the client may simply retry."""
+    busy = DatabaseBusy()
+    return error_response(
+        status=busy.status, code=busy.code, message=busy.message, headers={"Retry-After": str(busy.retry_after)}
+    )
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if is_database_busy(exc):
+        return database_busy_response()
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
