@@ -49,9 +49,11 @@ class Tally:
         self.lock_errors_answered = 0
         self.samples: list[str] = []
         self.refusal_codes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+        self.seconds: list[float] = []
 
     def add(self, operation: str, response: requests.Response) -> None:
         with self.lock:
+            self.seconds.append(response.elapsed.total_seconds())
             self.by_operation[operation][response.status_code] += 1
             if LOCK_ERROR.search(response.text[:20000]):
                 self.lock_errors_answered += 1
@@ -369,6 +371,11 @@ def main() -> int:
     print(
         f"\n{requests_made} requests in {elapsed:.1f} s: {requests_made / elapsed:.1f} req/s "
         f"({arguments.clients} clients, {arguments.staff} staff)"
+    )
+    seconds = sorted(tally.seconds) or [0.0]
+    print(
+        f"latency: median {seconds[len(seconds) // 2] * 1000:.0f} ms, "
+        f"95th percentile {seconds[int(len(seconds) * 0.95)] * 1000:.0f} ms, slowest {seconds[-1] * 1000:.0f} ms"
     )
     print("status counts: " + ", ".join(f"{status} × {count}" for status, count in sorted(statuses.items())))
     for operation, counter in sorted(tally.by_operation.items()):
