@@ -264,6 +264,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(DATA_DIR / "celery-processed"),
         "control_folder": str(DATA_DIR / "celery-control"),
         "store_processed": False,
+        # The worker looks for the next task this often while it is busy too (kombu's default, 1 s,
+        # caps the outbox at about one platform operation a second); a folder listing is cheap.
+        "polling_interval": 0.1,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
