@@ -90,7 +90,7 @@ class ClientWorkload:
         self.tally.add(operation, response)
         return response
 
-    def login(self) -> None:
+    def login(self) -> requests.Response:
         response = self.call(
             "login",
             "POST",
@@ -99,6 +99,14 @@ class ClientWorkload:
         )
         if response.status_code == 200:
             self.http.headers["Authorization"] = f"Bearer {response.json()['token']}"
+        return response
+
+    def first_login(self, deadline: float) -> None:
+        """Log in before anything else, waiting out the login throttle if it answers 429."""
+        while "Authorization" not in self.http.headers and time.monotonic() < deadline:
+            response = self.login()
+            if response.status_code == 429:
+                time.sleep(min(float(response.headers.get("Retry-After", 1)), max(0, deadline - time.monotonic())))
 
     def lists(self) -> None:
         operation, path = self.random.choice(
@@ -185,7 +193,7 @@ class ClientWorkload:
             self.approvals.put(("withdrawals/withdrawal", response.json()["order_number"]))
 
     def run(self, deadline: float) -> None:
-        self.login()
+        self.first_login(deadline)
         actions = [(self.lists, 47), (self.deposit, 15), (self.transfer, 20), (self.withdraw, 15), (self.login, 3)]
         functions, weights = zip(*actions, strict=True)
         while time.monotonic() < deadline:
@@ -310,7 +318,8 @@ def main() -> int:
 
     data_dir = Path(tempfile.mkdtemp(prefix="soak-embedded-"))
     env = {key: value for key, value in os.environ.items() if key not in EMBEDDED_ONLY}
-    env.update(DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    # Every soak client comes from 127.0.0.1: the per-address login throttle would keep most of them out.
+    env.update(DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", THROTTLE_LOGIN="10000/min")
     base = f"http://127.0.0.1:{arguments.port}"
     print(f"DATA_DIR {data_dir}; setting up (migrate, demo data, {arguments.clients} soak clients)…", flush=True)
     setup_log = data_dir / "setup.log"
