@@ -10,6 +10,20 @@ from crm.users.tests.factories import UserFactory
 from crm.users.tokens import token_issue
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a file with the project's options (WAL, IMMEDIATE), not in memory.
+
+    Concurrency tests run real threads, each on its own connection: they can only share a file.
+    The file is this run's own, so two runs never meet.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
     """Each test starts with an empty cache (throttles, attempt counters) and its own files."""

@@ -1,11 +1,36 @@
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from celery.schedules import crontab
+from celery.utils.time import get_exponential_backoff_interval
+from django.db import OperationalError
+
+from crm.database_busy import is_database_busy
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm.settings")
 
-app = Celery("crm")
+
+class DatabaseBusyRetryingTask(Task):
+    """Every task waits out a busy database: retried with backoff, never failed for it.
+
+    Tasks are idempotent and their transaction rolled back when the write gave up waiting.
+    """
+
+    busy_max_retries = 8
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except OperationalError as error:
+            if not is_database_busy(error):
+                raise
+            retries = self.request.retries
+            countdown = get_exponential_backoff_interval(factor=2, retries=retries, maximum=120, full_jitter=True)
+            max_retries = max(self.max_retries or 0, self.busy_max_retries)
+            raise self.retry(exc=error, countdown=countdown, max_retries=max_retries) from error
+
+
+app = Celery("crm", task_cls=DatabaseBusyRetryingTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Periodic schedules live in code (CELERY_BEAT_SCHEDULE entries are added by the apps' tasks).

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 class ApplicationError(Exception):
     """A refusal the caller can act on. `code` is stable; `message` is for people."""
@@ -52,3 +54,16 @@ class Throttled(ApplicationError):
     def __init__(self, *, code: str, message: str, retry_after: int | None = None, **kwargs: Any) -> None:
         super().__init__(code=code, message=message, **kwargs)
         self.retry_after = retry_after
+
+
+class DatabaseBusy(ApplicationError):
+    """A write waited its turn for the database and gave up: nothing was written; try again."""
+
+    status = 503
+    retry_after = 2  # seconds; writers queue, so the wait is usually short
+
+    def __init__(self) -> None:
+        super().__init__(
+            code="database_busy",
+            message=gettext("The service is busy right now. Nothing was changed; please try again in a moment."),
+        )

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "crm.database_busy.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -106,8 +107,20 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if IS_PRODUCTION else 0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Wait for the writer instead of failing at once when the web server and the worker overlap.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite as a real single-machine database, shared by the web processes and the worker.
+    # WAL: readers never block the writer, nor it them. IMMEDIATE: a transaction takes the write
+    # lock when it begins, so one that reads then writes (every `select_for_update` path) waits
+    # its turn under the busy timeout instead of failing with "database is locked" when it
+    # upgrades its lock (a DEFERRED transaction cannot wait for that). `select_for_update` is a
+    # no-op here; these serialised write transactions are what make the money paths correct.
+    # synchronous=NORMAL is durable in WAL mode except for the last commits on power loss.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,  # seconds a writer waits for another before `database_busy` (503)
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (throttling, login attempts, code attempts) ----------------------------------
@@ -254,6 +267,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "processed_folder": str(DATA_DIR / "celery-processed"),
         "control_folder": str(DATA_DIR / "celery-control"),
         "store_processed": False,
+        # The worker looks for the next task this often while it is busy too (kombu's default, 1 s,
+        # caps the outbox at about one platform operation a second); a folder listing is cheap.
+        "polling_interval": 0.1,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True

@@ -1,9 +1,9 @@
-"""Two requests at once: the profile lock lets one through and refuses the other (PostgreSQL, real threads)."""
+"""Two requests at once: the profile lock lets one through and refuses the other (real threads)."""
 
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from clients.models import EVerifySession, KycStatus
 from clients.selectors import client_profile_of
@@ -15,10 +15,7 @@ from crm.errors import ApplicationError
 from crm.users.models import User
 from crm.users.tests.factories import UserFactory
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def race(*calls) -> list:

@@ -16,7 +16,8 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from crm.errors import ApplicationError, Throttled
+from crm.database_busy import is_database_busy
+from crm.errors import ApplicationError, DatabaseBusy, Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +59,19 @@ def error_response(
     return Response(body, status=status, headers=headers)
 
 
+def database_busy_response() -> Response:
+    """The write's transaction rolled back when it gave up waiting, so the client may simply retry."""
+    busy = DatabaseBusy()
+    return error_response(
+        status=busy.status, code=busy.code, message=busy.message, headers={"Retry-After": str(busy.retry_after)}
+    )
+
+
 def exception_handler(exc: Exception, context: dict) -> Response:
     """Every exception an API view raises, as the envelope. Add new cases before the last one:
     whatever is left is a bug, answered 500 `server_error`."""
+    if is_database_busy(exc):
+        return database_busy_response()
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

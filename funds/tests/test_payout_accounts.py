@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import IntegrityError, connection, connections
+from django.db import IntegrityError, connections
 
 from crm.configuration.models import FundingMethod
 from crm.configuration.tests.factories import CountryFactory
@@ -45,7 +45,6 @@ def test_the_service_refuses_an_unknown_method():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_concurrent_default_switches_leave_exactly_one_default():
     owner = UserFactory()
     accounts = [PayoutAccountFactory(owner=owner, is_default=index == 0) for index in range(6)]
@@ -72,7 +71,6 @@ def test_concurrent_default_switches_leave_exactly_one_default():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_concurrent_first_accounts_make_one_default():
     CountryFactory(code="CN")
     owner = UserFactory()

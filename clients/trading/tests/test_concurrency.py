@@ -1,4 +1,4 @@
-"""Concurrent requests, with real threads on PostgreSQL: one wins, the others are refused cleanly."""
+"""Concurrent requests, with real threads (SQLite and PostgreSQL): one wins, the others are refused cleanly."""
 
 import pytest
 
@@ -6,9 +6,9 @@ from clients.trading import services
 from clients.trading.models import AccountApplication, LeverageChange, TradingSettings
 from clients.trading.tests.conftest import OBSERVE_PASSWORD, PASSWORD
 from crm.errors import ApplicationError
-from crm.platforms.tests.helpers import postgres_only, run_in_threads
+from crm.platforms.tests.helpers import run_in_threads
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_concurrent_leverage_requests_leave_one_change_in_flight(client_a, account_a):

@@ -236,8 +236,6 @@ def test_concurrent_marks_leave_one_state_row():
 
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database that serves concurrent transactions")
     (user,) = joined_users()
     message = MessageFactory()
 

@@ -2,13 +2,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-from django.db import connection, connections
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite runs one writer at a time and has no row locks: concurrency is tested on PostgreSQL.",
-)
+from django.db import connections
 
 
 def run_in_threads(function: Callable[[int], Any], count: int = 10) -> tuple[list[Any], list[BaseException]]:

@@ -1,4 +1,4 @@
-"""The outbox under real concurrency: threads with their own connections, on PostgreSQL."""
+"""The outbox under real concurrency: threads with their own connections."""
 
 from decimal import Decimal
 
@@ -9,7 +9,7 @@ from crm.platforms.models import PlatformOperation
 from crm.platforms.services import platform_operation_enqueue, platform_operation_execute
 from crm.platforms.simulator.models import SimAccount, SimBalanceOperation
 from crm.platforms.tests.factories import open_account
-from crm.platforms.tests.helpers import postgres_only, run_in_threads
+from crm.platforms.tests.helpers import run_in_threads
 
 Status = PlatformOperation.Status
 done_calls: list[int] = []
@@ -30,7 +30,6 @@ def enqueue_deposit(server, login: int, key: str = "deposit-1") -> PlatformOpera
         )
 
 
-@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_ten_workers_running_the_same_operation_apply_it_once(server, gateway):
     done_calls.clear()
@@ -48,7 +47,6 @@ def test_ten_workers_running_the_same_operation_apply_it_once(server, gateway):
     assert done_calls == [operation.pk]
 
 
-@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_ten_requests_enqueuing_the_same_key_make_one_operation(server):
     ids, errors = run_in_threads(lambda _: enqueue_deposit(server, 500000).pk)

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from crm.audit.models import AuditEntry
@@ -463,6 +463,22 @@ def test_an_unexpected_error_fails_the_operation_and_is_raised(server, monkeypat
     operation.refresh_from_db()
     assert (operation.status, operation.error_code) == (Status.FAILED, "internal_error")
     assert "adapter bug" in operation.last_error
+
+
+def test_a_busy_database_under_the_simulator_is_a_transient_error(server, monkeypatch):
+    login = open_account(services.gateway_for(server))
+    operation = enqueue_balance(server, login)
+
+    def busy(server):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(services, "gateway_for", busy)
+    with pytest.raises(PlatformUnavailable):
+        platform_operation_execute(operation_id=operation.pk)
+
+    operation.refresh_from_db()
+    assert (operation.status, operation.error_code, operation.attempts) == (Status.PENDING, "platform_unavailable", 1)
+    assert SimBalanceOperation.objects.count() == 0
 
 
 def test_running_out_of_task_time_counts_as_a_timeout(server, monkeypatch):

@@ -15,7 +15,7 @@ from crm.platforms.models import PlatformOperation
 from crm.platforms.services import platform_operation_execute, platform_operations_requeue_stale
 from crm.platforms.simulator import faults
 from crm.platforms.simulator.models import SimBalanceOperation
-from crm.platforms.tests.helpers import postgres_only, run_in_threads
+from crm.platforms.tests.helpers import run_in_threads
 from funds.deposits import services
 from funds.deposits.errors import DepositConflict, DepositError
 from funds.deposits.models import Deposit
@@ -231,7 +231,6 @@ def test_with_a_worker_running_tasks_the_approval_credits_when_it_commits(
     assert platform_balance(account) == D("994.00")
 
 
-@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_twenty_staff_approving_the_same_deposit_at_once_credit_it_once(account, bank, client_user, staff):
     deposit = submitted(client_user, account, bank)
@@ -254,7 +253,6 @@ def test_twenty_staff_approving_the_same_deposit_at_once_credit_it_once(account,
     assert deposit.events.filter(to_status="approved").count() == 1
 
 
-@postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_twenty_workers_running_the_credit_at_once_apply_it_once(account, bank, client_user, staff):
     deposit = services.deposit_approve(deposit_id=submitted(client_user, account, bank).pk, by=staff)

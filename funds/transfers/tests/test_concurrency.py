@@ -1,10 +1,10 @@
-"""Transfers under real concurrency: threads with their own connections, on PostgreSQL."""
+"""Transfers under real concurrency: threads with their own connections."""
 
 from decimal import Decimal
 
 import pytest
 
-from crm.platforms.tests.helpers import postgres_only, run_in_threads
+from crm.platforms.tests.helpers import run_in_threads
 from crm.users.tests.factories import UserFactory
 from funds.errors import FundsError
 from funds.ledger.reconciliation import reconcile
@@ -13,7 +13,7 @@ from funds.withdrawals.selectors import hold_differences
 from funds.withdrawals.tests.helpers import funded_account, platform_balance, run_outbox
 
 D = Decimal
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_concurrent_approvals_of_one_transfer_move_the_money_once(client_user, usd):

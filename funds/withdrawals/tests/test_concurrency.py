@@ -1,4 +1,4 @@
-"""Withdrawals under real concurrency: threads with their own connections, on PostgreSQL."""
+"""Withdrawals under real concurrency: threads with their own connections."""
 
 from decimal import Decimal
 
@@ -6,7 +6,7 @@ import pytest
 
 from crm.platforms.models import PlatformOperation
 from crm.platforms.services import platform_operation_execute
-from crm.platforms.tests.helpers import postgres_only, run_in_threads
+from crm.platforms.tests.helpers import run_in_threads
 from crm.users.tests.factories import UserFactory
 from funds.errors import FundsError
 from funds.ledger.models import Journal
@@ -17,7 +17,7 @@ from funds.withdrawals.selectors import hold_differences
 from funds.withdrawals.tests.helpers import funded_account, platform_balance, request_withdrawal, run_outbox
 
 D = Decimal
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_fifty_concurrent_requests_never_hold_more_than_the_free_margin(client_user, usd, bank):

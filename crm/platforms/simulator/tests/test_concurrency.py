@@ -1,4 +1,4 @@
-"""The simulator under real concurrency: threads with their own connections, on PostgreSQL."""
+"""The simulator under real concurrency: threads with their own connections."""
 
 from decimal import Decimal
 
@@ -7,9 +7,9 @@ import pytest
 from crm.platforms.errors import PlatformRejected
 from crm.platforms.simulator.models import SimAccount, SimBalanceOperation
 from crm.platforms.tests.factories import account_spec, open_account
-from crm.platforms.tests.helpers import postgres_only, run_in_threads
+from crm.platforms.tests.helpers import run_in_threads
 
-pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_one_key_sent_by_ten_threads_is_applied_once(server, gateway):
