@@ -58,7 +58,7 @@ def error_statuses(*, method: str, reads_input: bool, needs_login: bool) -> dict
         "409": "The object is in the wrong state for this request.",
         "429": "Too many requests; `Retry-After` says when to try again.",
         "500": "A fault on our side (`server_error`, with `error_id`).",
-        "503": "The database is busy (`database_busy`, on the single-machine SQLite default); retry after `Retry-After`.",
+        "503": "The database is busy (`database_busy`, on the SQLite default); retry after `Retry-After`.",
     }
     if not reads_input:
         del statuses["400"]

@@ -2,7 +2,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
 
 
 def run_in_threads(function: Callable[[int], Any], count: int = 10) -> tuple[list[Any], list[BaseException]]:
