@@ -129,8 +129,8 @@ def platform_unavailable() -> TradingError:
 def account_state_of(account: TradingAccount) -> AccountState:
     """The account's balance, credit, equity and margins as the platform says now.
 
-    503 `platform_unavailable` when the platform does not answer (or refuses): we do not keep
-    copies of the figures, and showing old money figures as current would mislead.
+    For checks that must not act on old figures (a withdrawal's free margin); pages and the API
+    read the snapshot. 503 `platform_unavailable` when the platform does not answer (or refuses).
     """
     try:
         return gateway_for(account.server).account_state(account.login)
@@ -143,18 +143,24 @@ def account_snapshot_of(account: TradingAccount) -> AccountState | None:
     """The account's figures as last read from the platform (`state_refreshed_at`); None if never read."""
     if account.state_refreshed_at is None:
         return None
-    equity, margin = account.state_equity, account.state_margin
+    equity, margin = _figure(account.state_equity), _figure(account.state_margin)
     return AccountState(
         login=account.login,
         currency=account.currency,
         leverage=account.leverage,
-        balance=account.state_balance,
-        credit=account.state_credit,
+        balance=_figure(account.state_balance),
+        credit=_figure(account.state_credit),
         equity=equity,
         margin=margin,
-        free_margin=account.state_free_margin,
+        free_margin=_figure(account.state_free_margin),
         margin_level=(equity / margin * 100).quantize(CENT) if margin else None,
     )
+
+
+def _figure(value: Decimal | None) -> Decimal:
+    # The refresh writes every figure together with `state_refreshed_at`, so a read snapshot has them all.
+    assert value is not None, "a snapshot with state_refreshed_at set has every figure"
+    return value
 
 
 def account_snapshots_of(accounts: Iterable[TradingAccount]) -> dict[int, AccountState | None]:
