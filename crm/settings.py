@@ -276,6 +276,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
+# Workers log through LOGGING below (its filter masks secrets) instead of Celery's own root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
@@ -365,7 +367,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Masks secrets a message or a traceback may carry (crm/redaction.py) before anything is written.
     "filters": {"secrets": {"()": "crm.redaction.SecretsFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"]}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["secrets"], "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # Django's own handlers would write its records unfiltered (and twice with DEBUG): use ours.
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},

@@ -139,7 +139,3 @@ class PlatformOperation(models.Model):
     def needs_secrets(self) -> bool:
         """Whether running it needs secrets the payload only names (a password to set)."""
         return any(is_secret_key(key) for key in self.payload)
-
-    @property
-    def redacted_payload(self) -> dict[str, Any]:
-        return redacted(self.payload)

@@ -243,9 +243,6 @@ class WithdrawalAdmin(MovementQueueAdmin):
         ("created_at", admin.DateFieldListFilter),
     ]
     search_fields = ["order_number", "user__email", "user__name", "=trading_account__login", "payment_reference"]
-    # No date_hierarchy: its drilldown runs SELECT DISTINCT date_trunc(...) over the whole table on
-    # every load; the date filter gives the same periods without the scan. One COUNT, not two.
-    show_full_result_count = False
     list_select_related = [
         "user",
         "trading_account",
