@@ -3,12 +3,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm
 
 
 class BackOfficeSite(admin.AdminSite):
-    site_header = "Broker CRM back office"
-    site_title = "Broker CRM"
+    site_header = _("Broker CRM back office")
+    site_title = _("Broker CRM")
 
     # Read per request rather than at import, so one process can be switched (and tested) either way.
     def has_permission(self, request) -> bool:

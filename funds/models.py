@@ -15,8 +15,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.configuration.models import Country, Currency, FundingMethod, validate_i18n_texts
-from crm.users.models import Language
 
 AMOUNT_MAX_DIGITS = 20
 AMOUNT_DECIMAL_PLACES = 8
@@ -184,8 +184,8 @@ class Channel(models.Model):
         ]
 
     def __str__(self) -> str:
-        names = self.name_i18n or {}
-        return names.get(Language.EN_US) or names.get(Language.ZH_CN) or f"{self.get_method_display()} #{self.pk}"
+        # In the reader's language: the back office is read in Chinese and in English.
+        return localized(self.name_i18n, request_language()) or f"{self.get_method_display()} #{self.pk}"
 
     def clean(self) -> None:
         is_crypto = self.method == FundingMethod.CRYPTOCURRENCY

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.configuration.models import validate_i18n_texts
 
 
@@ -22,7 +23,7 @@ class Questionnaire(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name_i18n.get("en-US") or self.name_i18n.get("zh-CN") or f"#{self.pk}"
+        return localized(self.name_i18n, request_language()) or f"#{self.pk}"
 
 
 class QuestionnaireQuestion(models.Model):
@@ -53,7 +54,7 @@ class QuestionnaireQuestion(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return self.text_i18n.get("en-US") or self.text_i18n.get("zh-CN") or f"#{self.pk}"
+        return localized(self.text_i18n, request_language()) or f"#{self.pk}"
 
     def clean(self) -> None:
         if self.kind == self.Kind.TEXT:

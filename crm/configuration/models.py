@@ -9,6 +9,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.users.models import Language, PasswordStrength
 
 COMPANY_CACHE_KEY = "configuration:company"
@@ -90,7 +91,7 @@ class Company(SingletonModel):
         verbose_name = verbose_name_plural = _("company")
 
     def __str__(self) -> str:
-        return str(self.broker_name_i18n.get(Language.EN_US) or self.broker_name_i18n.get(Language.ZH_CN) or "Company")
+        return localized(self.broker_name_i18n, request_language()) or str(_("Company"))
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
@@ -207,6 +208,8 @@ class PortalLanguage(models.Model):
 
     class Meta:
         ordering = ["position", "code"]
+        verbose_name = _("portal language")
+        verbose_name_plural = _("portal languages")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=models.Q(is_default=True), name="one_default_language"
@@ -226,11 +229,12 @@ class Country(models.Model):
 
     class Meta:
         ordering = ["position", "code"]
+        verbose_name = _("country")
         verbose_name_plural = _("countries")
         constraints = [models.CheckConstraint(condition=models.Q(code__regex=r"^[A-Z]{2}$"), name="country_code_iso2")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name_i18n.get(Language.EN_US, '')}".strip()
+        return f"{self.code} {localized(self.name_i18n, request_language())}".strip()
 
 
 class Currency(models.Model):
@@ -246,6 +250,7 @@ class Currency(models.Model):
 
     class Meta:
         ordering = ["position", "code"]
+        verbose_name = _("currency")
         verbose_name_plural = _("currencies")
         constraints = [
             models.CheckConstraint(condition=models.Q(precision__lte=8), name="currency_precision_at_most_8")
@@ -266,6 +271,8 @@ class Leverage(models.Model):
 
     class Meta:
         ordering = ["value"]
+        verbose_name = _("leverage")
+        verbose_name_plural = _("leverages")
         constraints = [models.CheckConstraint(condition=models.Q(value__gte=1), name="leverage_at_least_1")]
 
     def __str__(self) -> str:

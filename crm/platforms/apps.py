@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlatformsConfig(AppConfig):
     name = "crm.platforms"
     label = "platforms"
-    verbose_name = "Trading platforms"
+    verbose_name = _("Trading platforms")

@@ -113,6 +113,8 @@ class ApiToken(models.Model):
     user_agent = models.CharField(max_length=255, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         indexes = [models.Index(fields=["user", "revoked_at"])]
 
     def __str__(self) -> str:
@@ -131,6 +133,10 @@ class PasswordResetToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset token")
+        verbose_name_plural = _("password reset tokens")
 
     def __str__(self) -> str:
         return f"password reset #{self.pk} of {self.user_id}"

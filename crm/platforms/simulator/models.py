@@ -45,6 +45,7 @@ class SimServerState(models.Model):
 
     class Meta:
         verbose_name = _("simulator server state")
+        verbose_name_plural = _("simulator server states")
 
     def __str__(self) -> str:
         return f"state of {self.server_id}"
@@ -74,6 +75,7 @@ class SimSymbol(models.Model):
 
     class Meta:
         verbose_name = _("simulated symbol")
+        verbose_name_plural = _("simulated symbols")
         ordering = ["group", "name"]
 
     def __str__(self) -> str:
@@ -101,6 +103,7 @@ class SimAccount(models.Model):
 
     class Meta:
         verbose_name = _("simulated account")
+        verbose_name_plural = _("simulated accounts")
         ordering = ["server", "login"]
         constraints = [
             models.UniqueConstraint(fields=["server", "login"], name="sim_account_login_unique"),
@@ -138,6 +141,7 @@ class SimBalanceOperation(models.Model):
 
     class Meta:
         verbose_name = _("simulated balance operation")
+        verbose_name_plural = _("simulated balance operations")
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["server", "idempotency_key"], name="sim_balance_key_unique"),
@@ -178,6 +182,7 @@ class SimDeal(SimTrade):
 
     class Meta:
         verbose_name = _("simulated deal")
+        verbose_name_plural = _("simulated deals")
         ordering = ["close_time", "deal_id"]
         constraints = [models.UniqueConstraint(fields=["server", "deal_id"], name="sim_deal_unique")]
         indexes = [
@@ -199,6 +204,7 @@ class SimPosition(SimTrade):
 
     class Meta:
         verbose_name = _("simulated position")
+        verbose_name_plural = _("simulated positions")
         ordering = ["open_time", "position_id"]
         constraints = [models.UniqueConstraint(fields=["server", "position_id"], name="sim_position_unique")]
 
@@ -217,6 +223,7 @@ class SimPendingOrder(SimTrade):
 
     class Meta:
         verbose_name = _("simulated pending order")
+        verbose_name_plural = _("simulated pending orders")
         ordering = ["placed_at", "order_id"]
         constraints = [models.UniqueConstraint(fields=["server", "order_id"], name="sim_pending_order_unique")]
 
@@ -242,6 +249,7 @@ class SimFault(models.Model):
 
     class Meta:
         verbose_name = _("simulated fault")
+        verbose_name_plural = _("simulated faults")
         ordering = ["id"]
 
     def __str__(self) -> str:
