@@ -208,7 +208,12 @@ class ChannelCurrency(models.Model):
     max_amount = amount_field(verbose_name=_("maximum amount"), null=True, blank=True, help_text=_("Empty: no limit."))
     fixed_fee = amount_field(verbose_name=_("fixed fee"), default=0)
     percent_fee = models.DecimalField(
-        _("percent fee"), max_digits=7, decimal_places=4, default=0, help_text=_("1.5 means 1.5 % of the amount.")
+        _("percent fee"),
+        max_digits=7,
+        decimal_places=4,
+        default=0,
+        # xgettext:no-python-format
+        help_text=_("1.5 means 1.5 % of the amount."),
     )
     is_enabled = models.BooleanField(_("enabled"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
