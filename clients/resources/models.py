@@ -11,10 +11,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.configuration.models import image_field, validate_i18n_texts
 from crm.content.models import Audience, validate_link
 from crm.platforms.models import TradingServer
-from crm.users.models import Language
 
 I18N_HELP = _('{"zh-CN": "…", "en-US": "…"}')
 
@@ -70,7 +70,7 @@ class SoftwareDownload(models.Model):
 
     def __str__(self) -> str:
         texts = self.name_i18n or {}
-        name = texts.get(Language.EN_US) or texts.get(Language.ZH_CN) or self.get_platform_display()
+        name = localized(texts, request_language()) or self.get_platform_display()
         return f"{name} ({self.get_os_display()})"
 
 
@@ -106,7 +106,7 @@ class TradingToolColumn(models.Model):
 
     def __str__(self) -> str:
         texts = self.title_i18n or {}
-        return texts.get(Language.EN_US) or texts.get(Language.ZH_CN) or f"#{self.pk}"
+        return localized(texts, request_language()) or f"#{self.pk}"
 
 
 class TradingToolPopupRead(models.Model):

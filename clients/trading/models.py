@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import request_language
 from crm.configuration.models import SingletonModel, validate_i18n_texts
 from crm.platforms.models import PlatformOperation, TradingServer
 from crm.users.models import Language
@@ -116,7 +117,7 @@ class TradingAccountType(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name(Language.EN_US) or f"#{self.pk}"
+        return self.name(request_language()) or f"#{self.pk}"
 
     def name(self, language: str) -> str:
         texts = self.name_i18n or {}

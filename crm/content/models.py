@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.configuration.models import image_field, validate_i18n_texts
 
 
@@ -79,7 +80,7 @@ class PublishedContent(models.Model):
 
     def __str__(self) -> str:
         texts = self.title_i18n or {}
-        return texts.get("en-US") or texts.get("zh-CN") or f"#{self.pk}"
+        return localized(texts, request_language()) or f"#{self.pk}"
 
     def is_live(self, at: datetime | None = None) -> bool:
         at = at or timezone.now()

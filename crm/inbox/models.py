@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.configuration.models import validate_i18n_texts
 from crm.content.models import Audience
 from crm.users.models import Language, User
@@ -93,7 +94,7 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         texts = self.title_i18n or {}
-        return texts.get(Language.EN_US) or texts.get(Language.ZH_CN) or f"#{self.pk}"
+        return localized(texts, request_language()) or f"#{self.pk}"
 
     @property
     def is_broadcast(self) -> bool:
