@@ -55,12 +55,12 @@ class SoftwareDownload(models.Model):
         validators=[validate_link],
         help_text=_("An http(s) address (installer, app store, web terminal) or a path on this site."),
     )
-    icon = image_field("downloads/")
+    icon = image_field("downloads/", verbose_name=_("icon"))
     audience = models.CharField(_("audience"), max_length=8, choices=Audience.choices, default=Audience.ALL)
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Lower numbers come first."))
     is_enabled = models.BooleanField(_("enabled"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("software download")
@@ -96,8 +96,8 @@ class TradingToolColumn(models.Model):
     )
     is_enabled = models.BooleanField(_("enabled"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Lower numbers come first."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("trading-tools column")
@@ -113,9 +113,14 @@ class TradingToolPopupRead(models.Model):
     """A user has read a column's popup: it is not shown to them again."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trading_tool_popup_reads"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="trading_tool_popup_reads",
+        verbose_name=_("user"),
     )
-    column = models.ForeignKey(TradingToolColumn, on_delete=models.CASCADE, related_name="popup_reads")
+    column = models.ForeignKey(
+        TradingToolColumn, on_delete=models.CASCADE, related_name="popup_reads", verbose_name=_("column")
+    )
     read_at = models.DateTimeField(_("read at"), default=timezone.now)
 
     class Meta:
