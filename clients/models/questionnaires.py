@@ -14,8 +14,8 @@ class Questionnaire(models.Model):
     name_i18n = models.JSONField(_("name"), default=dict, validators=[validate_i18n_texts])
     description_i18n = models.JSONField(_("description"), default=dict, blank=True, validators=[validate_i18n_texts])
     is_enabled = models.BooleanField(_("enabled"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("questionnaire")
@@ -32,7 +32,9 @@ class QuestionnaireQuestion(models.Model):
         MULTIPLE = "multiple", _("Several choices")
         TEXT = "text", _("Free text")
 
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions", verbose_name=_("questionnaire")
+    )
     text_i18n = models.JSONField(_("question"), default=dict, validators=[validate_i18n_texts])
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SINGLE)
     options = models.JSONField(
@@ -121,8 +123,15 @@ class QuestionnaireAnswerRecord(models.Model):
     """One time a client answered a questionnaire. `answers` keeps the questions and choices as they were
     then, so a record reads the same after staff edit the questionnaire."""
 
-    profile = models.ForeignKey("clients.ClientProfile", on_delete=models.CASCADE, related_name="questionnaire_answers")
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="answer_records")
+    profile = models.ForeignKey(
+        "clients.ClientProfile",
+        on_delete=models.CASCADE,
+        related_name="questionnaire_answers",
+        verbose_name=_("client profile"),
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="answer_records", verbose_name=_("questionnaire")
+    )
     answers = models.JSONField(_("answers"), default=list)
     score = models.IntegerField(_("score"), default=0)
     created_at = models.DateTimeField(_("answered"), auto_now_add=True, db_index=True)
