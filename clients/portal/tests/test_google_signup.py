@@ -98,3 +98,18 @@ def test_signing_in_again_with_google_changes_nothing(anonymous):
     assert ClientProfile.objects.get(user__email="li.wei@gmail.com").invite_code == ""
     assert User.objects.count() == 1
     assert AuditEntry.objects.filter(action="client.registered").count() == 1
+
+
+def test_when_google_gives_no_address_the_sign_up_form_keeps_the_invite_code(anonymous):
+    anonymous.get(reverse("account_signup") + "?invite=IB42")
+    without_email = {key: value for key, value in GOOGLE_USER.items() if not key.startswith("email")}
+
+    to_form = google_round_trip(anonymous, google_user=without_email)
+    assert to_form["Location"] == reverse("socialaccount_signup")
+    response = anonymous.post(reverse("socialaccount_signup"), {"email": "li.wei@example.com"})
+
+    assert response.status_code == 302
+    user = User.objects.get(email="li.wei@example.com")
+    assert (user.role, user.has_usable_password()) == (User.Role.CLIENT, False)
+    assert ClientProfile.objects.get(user=user).invite_code == "IB42"
+    assert SocialAccount.objects.get(user=user).uid == "108204268033311374519"
