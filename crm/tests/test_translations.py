@@ -89,7 +89,7 @@ def test_the_admin_index_in_chinese_names_every_section_in_chinese(back_office):
     sections = SECTION.findall(page)
     assert {"审计日志", "内容管理", "资金管理", "交易平台模拟器", "出金", "转账", "双重身份验证"} <= set(sections)
     assert [section for section in sections if not CHINESE.search(section)] == []
-    for model_name in ["出入金通道", "仿真交易品种", "冻结", "出金设置", "TOTP 设备", "API 令牌", "门户语言"]:
+    for model_name in ["出入金通道", "仿真交易品种", "资金冻结", "出金设置", "TOTP 设备", "API 令牌", "门户语言"]:
         assert f">{model_name}</a>" in page
     assert "仿真交易品种s" not in page
     assert "<title>站点管理 | 经纪商 CRM</title>" in page
