@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.api.languages import request_language
 from crm.configuration.models import SingletonModel, validate_i18n_texts
@@ -290,8 +291,8 @@ class LeverageChange(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
-    from_leverage = models.PositiveIntegerField(_("from"))
-    to_leverage = models.PositiveIntegerField(_("to"))
+    from_leverage = models.PositiveIntegerField(pgettext_lazy("leverage", "from"))
+    to_leverage = models.PositiveIntegerField(pgettext_lazy("leverage", "to"))
     remark = models.CharField(_("remark"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was rejected or failed."))

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from crm.configuration.admin import SingletonAdmin
 from funds.money import format_amount, format_decimal
@@ -140,11 +140,11 @@ class TransferAdmin(DecisionsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description=_("from"), ordering="source__login")
+    @admin.display(description=pgettext_lazy("transfer account", "from"), ordering="source__login")
     def source_login(self, transfer: Transfer) -> int:
         return transfer.source.login
 
-    @admin.display(description=_("to"), ordering="target__login")
+    @admin.display(description=pgettext_lazy("transfer account", "to"), ordering="target__login")
     def target_login(self, transfer: Transfer) -> int:
         return transfer.target.login
 

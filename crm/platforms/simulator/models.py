@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.platforms.gateway import BalanceKind, PendingOrderType, Side, SymbolGroup
 from crm.platforms.models import TradingServer
@@ -57,7 +58,7 @@ class SimSymbol(models.Model):
     """An instrument of the simulated market, with what its price walk and trading costs need."""
 
     name = models.CharField(_("name"), max_length=20, unique=True)
-    group = models.CharField(_("group"), max_length=10, choices=SymbolGroup.choices)
+    group = models.CharField(_("symbol group"), max_length=10, choices=SymbolGroup.choices)
     description = models.CharField(_("description"), max_length=100, blank=True)
     digits = models.PositiveSmallIntegerField(_("digits"))
     contract_size = models.DecimalField(_("contract size"), max_digits=18, decimal_places=4)
@@ -97,12 +98,12 @@ class SimAccount(models.Model):
     currency = models.CharField(_("currency"), max_length=8)
     leverage = models.PositiveIntegerField(_("leverage"))
     balance = models.DecimalField(_("balance"), **MONEY, default=0)
-    credit = models.DecimalField(_("credit"), **MONEY, default=0)
+    credit = models.DecimalField(pgettext_lazy("trading account", "credit"), **MONEY, default=0)
     main_password = models.CharField(_("main password (hashed)"), max_length=128)  # hashed
     investor_password = models.CharField(_("investor password (hashed)"), max_length=128)  # hashed
     name = models.CharField(_("name"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    is_demo = models.BooleanField(_("demo"), default=False)
+    is_demo = models.BooleanField(_("demo account"), default=False)
     # The idempotency key of the request that created it, so a repeated request gets the same account.
     creation_key = models.CharField(_("creation key"), max_length=100, null=True, blank=True)
     # The market has been simulated for this account up to this moment.
