@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from clients.kyc_fields import module_fields
 from clients.models import ClientProfile, KycField, KycModule, KycStatus
@@ -124,7 +124,7 @@ class ClientProfileAdmin(admin.ModelAdmin):
 
     # --- Columns and read-only displays -------------------------------------------------------
 
-    @admin.display(description=_("name"), ordering="user__name")
+    @admin.display(description=pgettext_lazy("person", "name"), ordering="user__name")
     def user_name(self, profile: ClientProfile) -> str:
         return profile.user.name
 

@@ -32,10 +32,11 @@ def project_app_configs():
 
 
 def catalogues(language: str) -> list[Path]:
+    """The project's catalogue first, then the apps', in the order Django reads them."""
     folders = [Path(folder) for folder in settings.LOCALE_PATHS]
-    folders += [Path(config.path) / "locale" for config in project_app_configs()]
-    files = {folder / language / "LC_MESSAGES" / "django.po" for folder in folders}
-    return sorted(path for path in files if path.exists())
+    folders += sorted({Path(config.path) / "locale" for config in project_app_configs()} - set(folders))
+    files = [folder / language / "LC_MESSAGES" / "django.po" for folder in folders]
+    return [path for path in files if path.exists()]
 
 
 def test_the_project_and_its_apps_have_catalogues():
@@ -56,6 +57,22 @@ def test_every_chinese_message_is_translated_and_none_is_fuzzy(path):
 
     assert (untranslated, fuzzy) == ([], [])
     assert len(catalogue.translated_entries()) > 50
+
+
+def test_the_apps_catalogues_agree_with_the_projects():
+    """Django reads `locale/` first: an app's different wording of the same message would never show,
+    and a word with two meanings (from, to, credit) needs a context instead."""
+    project, *apps_catalogues = [polib.pofile(str(path)) for path in catalogues("zh_Hans")]
+    project_wording = {(entry.msgctxt, entry.msgid): entry.msgstr for entry in project.translated_entries()}
+
+    disagreements = [
+        (entry.msgid, entry.msgstr, project_wording[entry.msgctxt, entry.msgid])
+        for catalogue in apps_catalogues
+        for entry in catalogue.translated_entries()
+        if project_wording.get((entry.msgctxt, entry.msgid), entry.msgstr) != entry.msgstr
+    ]
+
+    assert disagreements == []
 
 
 def test_app_and_model_names_are_translated_lazily_into_chinese():
