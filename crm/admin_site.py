@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminAuthenticationForm
 
 from crm.backoffice.selectors import company_today, today_totals_for, work_waiting_for
@@ -36,8 +37,8 @@ class WorkCard:
 
 
 class BackOfficeSite(admin.AdminSite):
-    site_header = "Broker CRM back office"
-    site_title = "Broker CRM"
+    site_header = _("Broker CRM back office")
+    site_title = _("Broker CRM")
 
     # Read per request rather than at import, so one process can be switched (and tested) either way.
     def has_permission(self, request) -> bool:

@@ -39,7 +39,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_filters",
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "crm.users.otp_apps.TOTPDevicesConfig",  # django_otp.plugins.otp_totp, named in both languages
     "allauth",
     "allauth.account",
     "allauth.socialaccount",

@@ -15,8 +15,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.configuration.models import Country, Currency, FundingMethod, validate_i18n_texts
-from crm.users.models import Language
 
 AMOUNT_MAX_DIGITS = 20
 AMOUNT_DECIMAL_PLACES = 8
@@ -184,8 +184,8 @@ class Channel(models.Model):
         ]
 
     def __str__(self) -> str:
-        names = self.name_i18n or {}
-        return names.get(Language.EN_US) or names.get(Language.ZH_CN) or f"{self.get_method_display()} #{self.pk}"
+        # In the reader's language: the back office is read in Chinese and in English.
+        return localized(self.name_i18n, request_language()) or f"{self.get_method_display()} #{self.pk}"
 
     def clean(self) -> None:
         is_crypto = self.method == FundingMethod.CRYPTOCURRENCY
@@ -208,7 +208,12 @@ class ChannelCurrency(models.Model):
     max_amount = amount_field(verbose_name=_("maximum amount"), null=True, blank=True, help_text=_("Empty: no limit."))
     fixed_fee = amount_field(verbose_name=_("fixed fee"), default=0)
     percent_fee = models.DecimalField(
-        _("percent fee"), max_digits=7, decimal_places=4, default=0, help_text=_("1.5 means 1.5 % of the amount.")
+        _("percent fee"),
+        max_digits=7,
+        decimal_places=4,
+        default=0,
+        # xgettext:no-python-format
+        help_text=_("1.5 means 1.5 % of the amount."),
     )
     is_enabled = models.BooleanField(_("enabled"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)

@@ -16,17 +16,16 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from clients.kyc_fields import module_fields
 from clients.models import ClientProfile, KycField, KycModule, KycStatus
 from clients.selectors import clients_for_review, kyc_documents_of, kyc_overview
 from clients.services import kyc_approve, kyc_reject
-from crm.api.languages import localized
+from crm.api.languages import localized, request_language
 from crm.audit.selectors import audit_entries_for
 from crm.errors import ApplicationError
 from crm.files.services import private_url
-from crm.users.models import Language
 
 
 class RejectForm(forms.Form):
@@ -39,7 +38,7 @@ class RejectForm(forms.Form):
 
 
 def _label(texts: dict, fallback: str) -> str:
-    return localized(texts, Language.EN_US) or fallback
+    return localized(texts, request_language()) or fallback
 
 
 @admin.register(ClientProfile)
@@ -127,7 +126,7 @@ class ClientProfileAdmin(admin.ModelAdmin):
 
     # --- Columns and read-only displays -------------------------------------------------------
 
-    @admin.display(description=_("name"), ordering="user__name")
+    @admin.display(description=pgettext_lazy("person", "name"), ordering="user__name")
     def user_name(self, profile: ClientProfile) -> str:
         return profile.user.name
 

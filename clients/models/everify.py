@@ -14,7 +14,12 @@ class EVerifySession(models.Model):
         DECLINED = "declined", _("Declined")
         EXPIRED = "expired", _("Expired")
 
-    profile = models.ForeignKey("clients.ClientProfile", on_delete=models.CASCADE, related_name="e_verify_sessions")
+    profile = models.ForeignKey(
+        "clients.ClientProfile",
+        on_delete=models.CASCADE,
+        related_name="e_verify_sessions",
+        verbose_name=_("client profile"),
+    )
     provider = models.CharField(_("provider"), max_length=32)
     # The id the client holds (random, public); the provider's own id is `external_reference`.
     session_id = models.CharField(_("session id"), max_length=64, unique=True)

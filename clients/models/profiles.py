@@ -106,8 +106,8 @@ class ClientProfile(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("client profile")
@@ -133,17 +133,24 @@ class ClientProfile(models.Model):
 class KycModuleSubmission(models.Model):
     """What a client entered in one module, and where it stands."""
 
-    profile = models.ForeignKey(ClientProfile, on_delete=models.CASCADE, related_name="kyc_modules")
+    profile = models.ForeignKey(
+        ClientProfile, on_delete=models.CASCADE, related_name="kyc_modules", verbose_name=_("client profile")
+    )
     module = models.CharField(_("module"), max_length=32, choices=KycModule.choices)
     data = models.JSONField(_("data"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=KycStatus.choices, default=KycStatus.FILLING)
     reason = models.TextField(_("reason"), blank=True)
     submitted_at = models.DateTimeField(_("sent"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("KYC module")

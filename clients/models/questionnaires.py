@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.configuration.models import validate_i18n_texts
 
 
@@ -13,8 +14,8 @@ class Questionnaire(models.Model):
     name_i18n = models.JSONField(_("name"), default=dict, validators=[validate_i18n_texts])
     description_i18n = models.JSONField(_("description"), default=dict, blank=True, validators=[validate_i18n_texts])
     is_enabled = models.BooleanField(_("enabled"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("questionnaire")
@@ -22,7 +23,7 @@ class Questionnaire(models.Model):
         ordering = ["id"]
 
     def __str__(self) -> str:
-        return self.name_i18n.get("en-US") or self.name_i18n.get("zh-CN") or f"#{self.pk}"
+        return localized(self.name_i18n, request_language()) or f"#{self.pk}"
 
 
 class QuestionnaireQuestion(models.Model):
@@ -31,7 +32,9 @@ class QuestionnaireQuestion(models.Model):
         MULTIPLE = "multiple", _("Several choices")
         TEXT = "text", _("Free text")
 
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="questions", verbose_name=_("questionnaire")
+    )
     text_i18n = models.JSONField(_("question"), default=dict, validators=[validate_i18n_texts])
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SINGLE)
     options = models.JSONField(
@@ -53,7 +56,7 @@ class QuestionnaireQuestion(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return self.text_i18n.get("en-US") or self.text_i18n.get("zh-CN") or f"#{self.pk}"
+        return localized(self.text_i18n, request_language()) or f"#{self.pk}"
 
     def clean(self) -> None:
         if self.kind == self.Kind.TEXT:
@@ -120,8 +123,15 @@ class QuestionnaireAnswerRecord(models.Model):
     """One time a client answered a questionnaire. `answers` keeps the questions and choices as they were
     then, so a record reads the same after staff edit the questionnaire."""
 
-    profile = models.ForeignKey("clients.ClientProfile", on_delete=models.CASCADE, related_name="questionnaire_answers")
-    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="answer_records")
+    profile = models.ForeignKey(
+        "clients.ClientProfile",
+        on_delete=models.CASCADE,
+        related_name="questionnaire_answers",
+        verbose_name=_("client profile"),
+    )
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.PROTECT, related_name="answer_records", verbose_name=_("questionnaire")
+    )
     answers = models.JSONField(_("answers"), default=list)
     score = models.IntegerField(_("score"), default=0)
     created_at = models.DateTimeField(_("answered"), auto_now_add=True, db_index=True)

@@ -84,8 +84,8 @@ class RegistrationTemplate(models.Model):
         validators=[validate_i18n_texts],
         help_text=_('Shown above the forms: {"zh-CN": "…", "en-US": "…"}'),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("registration template")
@@ -112,7 +112,9 @@ class RegistrationTemplate(models.Model):
 class RegistrationModule(models.Model):
     """One KYC module of a template, in the template's order."""
 
-    template = models.ForeignKey(RegistrationTemplate, on_delete=models.CASCADE, related_name="modules")
+    template = models.ForeignKey(
+        RegistrationTemplate, on_delete=models.CASCADE, related_name="modules", verbose_name=_("registration template")
+    )
     module = models.CharField(_("module"), max_length=32, choices=KycModule.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_required = models.BooleanField(
@@ -148,7 +150,9 @@ class KycField(models.Model):
         FILE = "file", _("File (document or photo)")
         CHECKBOX = "checkbox", _("Checkbox")
 
-    module = models.ForeignKey(RegistrationModule, on_delete=models.CASCADE, related_name="fields")
+    module = models.ForeignKey(
+        RegistrationModule, on_delete=models.CASCADE, related_name="fields", verbose_name=_("module")
+    )
     name = models.CharField(
         _("name"), max_length=50, validators=[validate_field_name], help_text=_("The key in kyc_data, e.g. first_name.")
     )
@@ -227,7 +231,12 @@ def options_problems(options) -> list[str]:
 class RegistrationAgreement(models.Model):
     """A document the client accepts in the agreement module (one required checkbox each, named by `key`)."""
 
-    template = models.ForeignKey(RegistrationTemplate, on_delete=models.CASCADE, related_name="agreements")
+    template = models.ForeignKey(
+        RegistrationTemplate,
+        on_delete=models.CASCADE,
+        related_name="agreements",
+        verbose_name=_("registration template"),
+    )
     key = models.CharField(
         _("key"),
         max_length=50,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
+from django.db import transaction
 from django.urls import reverse
 
-from clients.selectors import client_profile_of
-from clients.services.registration import client_register
+from clients.services.registration import client_register, client_register_social
 from crm.api.languages import request_language
 from crm.errors import ApplicationError
 from crm.users.passwords import password_validate
@@ -30,6 +30,9 @@ def invite_code_for(request, form=None) -> str:
 
 class PortalAccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
+        if "password1" not in form.cleaned_data:
+            # allauth's social sign-up form (Google gave no usable address): the social adapter saves.
+            return super().save_user(request, user, form, commit=False)
         # The same service as the API's client.user.register; allauth confirms the address by its link.
         profile = client_register(
             email=form.cleaned_data["email"],
@@ -60,9 +63,15 @@ class PortalAccountAdapter(DefaultAccountAdapter):
 
 
 class PortalSocialAccountAdapter(DefaultSocialAccountAdapter):
-    """Google sign-ups are clients too (the user model's default role), with their profile made at once."""
+    """Google sign-ups are clients, registered like any other: the invite code of the referral link,
+    kept in the session through the round trip to Google, goes on their profile."""
 
     def save_user(self, request, sociallogin, form=None):
-        user = super().save_user(request, sociallogin, form)
-        client_profile_of(user=user)
+        sociallogin.user.language = request_language()
+        with transaction.atomic():
+            user = super().save_user(request, sociallogin, form)
+            client_register_social(
+                user=user, invite_code=invite_code_for(request), provider=sociallogin.account.provider
+            )
+        request.session.pop(INVITE_SESSION_KEY, None)
         return user

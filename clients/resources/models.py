@@ -11,10 +11,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.configuration.models import image_field, validate_i18n_texts
 from crm.content.models import Audience, validate_link
 from crm.platforms.models import TradingServer
-from crm.users.models import Language
 
 I18N_HELP = _('{"zh-CN": "…", "en-US": "…"}')
 
@@ -55,12 +55,12 @@ class SoftwareDownload(models.Model):
         validators=[validate_link],
         help_text=_("An http(s) address (installer, app store, web terminal) or a path on this site."),
     )
-    icon = image_field("downloads/")
+    icon = image_field("downloads/", verbose_name=_("icon"))
     audience = models.CharField(_("audience"), max_length=8, choices=Audience.choices, default=Audience.ALL)
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Lower numbers come first."))
     is_enabled = models.BooleanField(_("enabled"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("software download")
@@ -70,7 +70,7 @@ class SoftwareDownload(models.Model):
 
     def __str__(self) -> str:
         texts = self.name_i18n or {}
-        name = texts.get(Language.EN_US) or texts.get(Language.ZH_CN) or self.get_platform_display()
+        name = localized(texts, request_language()) or self.get_platform_display()
         return f"{name} ({self.get_os_display()})"
 
 
@@ -96,8 +96,8 @@ class TradingToolColumn(models.Model):
     )
     is_enabled = models.BooleanField(_("enabled"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Lower numbers come first."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("trading-tools column")
@@ -106,16 +106,21 @@ class TradingToolColumn(models.Model):
 
     def __str__(self) -> str:
         texts = self.title_i18n or {}
-        return texts.get(Language.EN_US) or texts.get(Language.ZH_CN) or f"#{self.pk}"
+        return localized(texts, request_language()) or f"#{self.pk}"
 
 
 class TradingToolPopupRead(models.Model):
     """A user has read a column's popup: it is not shown to them again."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trading_tool_popup_reads"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="trading_tool_popup_reads",
+        verbose_name=_("user"),
     )
-    column = models.ForeignKey(TradingToolColumn, on_delete=models.CASCADE, related_name="popup_reads")
+    column = models.ForeignKey(
+        TradingToolColumn, on_delete=models.CASCADE, related_name="popup_reads", verbose_name=_("column")
+    )
     read_at = models.DateTimeField(_("read at"), default=timezone.now)
 
     class Meta:

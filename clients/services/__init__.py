@@ -10,10 +10,11 @@ from clients.services.kyc import (
     kyc_submit,
 )
 from clients.services.questionnaires import questionnaire_answers_save
-from clients.services.registration import client_register
+from clients.services.registration import client_register, client_register_social
 
 __all__ = [
     "client_register",
+    "client_register_social",
     "e_verify_result_apply",
     "e_verify_session_create",
     "kyc_approve",

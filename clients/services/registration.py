@@ -52,6 +52,24 @@ def client_register(
             user = User.objects.create_user(email, password, role=User.Role.CLIENT, language=language)
     except IntegrityError:  # the same address, registered by a concurrent request
         raise _already_registered() from None
+    return _client_profile_create(user=user, invite_code=invite_code)
+
+
+@transaction.atomic
+def client_register_social(*, user: User, invite_code: str = "", provider: str) -> ClientProfile:
+    """Make `user`, just signed up through `provider` (Google) and saved by allauth, a client.
+
+    Their address and identity are the provider's, and they have no password of ours; everything
+    else is what `client_register` gives: the client role and the profile with the invite code.
+    """
+    if user.role != User.Role.CLIENT:
+        user.role = User.Role.CLIENT
+        user.save(update_fields=["role"])
+    return _client_profile_create(user=user, invite_code=invite_code, provider=provider)
+
+
+def _client_profile_create(*, user: User, invite_code: str, provider: str = "") -> ClientProfile:
     profile = ClientProfile.objects.create(user=user, invite_code=(invite_code or "").strip()[:64])
-    audit_record(actor=user, action="client.registered", target=profile, data={"invite_code": profile.invite_code})
+    data = {"invite_code": profile.invite_code, **({"provider": provider} if provider else {})}
+    audit_record(actor=user, action="client.registered", target=profile, data=data)
     return profile

@@ -13,7 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from crm.api.languages import request_language
 from crm.configuration.models import SingletonModel, validate_i18n_texts
 from crm.platforms.models import PlatformOperation, TradingServer
 from crm.users.models import Language
@@ -115,7 +117,7 @@ class TradingAccountType(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name(Language.EN_US) or f"#{self.pk}"
+        return self.name(request_language()) or f"#{self.pk}"
 
     def name(self, language: str) -> str:
         texts = self.name_i18n or {}
@@ -301,8 +303,8 @@ class LeverageChange(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
     )
-    from_leverage = models.PositiveIntegerField(_("from"))
-    to_leverage = models.PositiveIntegerField(_("to"))
+    from_leverage = models.PositiveIntegerField(pgettext_lazy("leverage", "from"))
+    to_leverage = models.PositiveIntegerField(pgettext_lazy("leverage", "to"))
     remark = models.CharField(_("remark"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Why it was rejected or failed."))

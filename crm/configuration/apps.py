@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 def _public_settings_changed(sender, **kwargs) -> None:
@@ -11,7 +12,7 @@ def _public_settings_changed(sender, **kwargs) -> None:
 class ConfigurationConfig(AppConfig):
     name = "crm.configuration"
     label = "configuration"
-    verbose_name = "Settings"
+    verbose_name = _("Settings")
 
     def ready(self) -> None:
         from crm.configuration import models

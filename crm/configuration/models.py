@@ -8,6 +8,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.users.models import Language, PasswordStrength
 
 
@@ -38,12 +39,13 @@ def public_storage() -> Storage:
 IMAGE_EXTENSIONS = ["png", "jpg", "jpeg", "webp", "gif"]
 
 
-def image_field(upload_to: str) -> models.FileField:
+def image_field(upload_to: str, **options) -> models.FileField:
     return models.FileField(
         upload_to=upload_to,
         storage=public_storage,
         blank=True,
         validators=[FileExtensionValidator(IMAGE_EXTENSIONS)],
+        **options,
     )
 
 
@@ -74,20 +76,22 @@ class FundingMethod(models.TextChoices):
 
 
 class Company(SingletonModel):
-    broker_name_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
-    company_logo = image_field("company/")
-    login_page_logo = image_field("company/")
-    watermark_logo = image_field("company/")
-    email = models.EmailField(blank=True)
-    support_phone = models.CharField(max_length=32, blank=True)
-    timezone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
-    version = models.CharField(max_length=32, default="1.0.0", help_text=_("Shown to apps as the tenant version."))
+    broker_name_i18n = models.JSONField(_("broker name"), default=dict, blank=True, validators=[validate_i18n_texts])
+    company_logo = image_field("company/", verbose_name=_("company logo"))
+    login_page_logo = image_field("company/", verbose_name=_("login page logo"))
+    watermark_logo = image_field("company/", verbose_name=_("watermark logo"))
+    email = models.EmailField(_("e-mail"), blank=True)
+    support_phone = models.CharField(_("support phone"), max_length=32, blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
+    version = models.CharField(
+        _("version"), max_length=32, default="1.0.0", help_text=_("Shown to apps as the tenant version.")
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("company")
 
     def __str__(self) -> str:
-        return str(self.broker_name_i18n.get(Language.EN_US) or self.broker_name_i18n.get(Language.ZH_CN) or "Company")
+        return localized(self.broker_name_i18n, request_language()) or str(_("Company"))
 
 
 class LoginLayout(models.TextChoices):
@@ -97,15 +101,27 @@ class LoginLayout(models.TextChoices):
 
 
 class Appearance(SingletonModel):
-    admin_login_bg_image = image_field("appearance/")
-    admin_login_copy_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
-    admin_login_layout = models.CharField(max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED)
-    client_login_bg_image = image_field("appearance/")
-    client_login_copy_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
-    client_login_layout = models.CharField(max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED)
-    ib_login_bg_image = image_field("appearance/")
-    ib_login_copy_i18n = models.JSONField(default=dict, blank=True, validators=[validate_i18n_texts])
-    ib_login_layout = models.CharField(max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED)
+    admin_login_bg_image = image_field("appearance/", verbose_name=_("back office login background"))
+    admin_login_copy_i18n = models.JSONField(
+        _("back office login text"), default=dict, blank=True, validators=[validate_i18n_texts]
+    )
+    admin_login_layout = models.CharField(
+        _("back office login layout"), max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED
+    )
+    client_login_bg_image = image_field("appearance/", verbose_name=_("client portal login background"))
+    client_login_copy_i18n = models.JSONField(
+        _("client portal login text"), default=dict, blank=True, validators=[validate_i18n_texts]
+    )
+    client_login_layout = models.CharField(
+        _("client portal login layout"), max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED
+    )
+    ib_login_bg_image = image_field("appearance/", verbose_name=_("IB portal login background"))
+    ib_login_copy_i18n = models.JSONField(
+        _("IB portal login text"), default=dict, blank=True, validators=[validate_i18n_texts]
+    )
+    ib_login_layout = models.CharField(
+        _("IB portal login layout"), max_length=16, choices=LoginLayout.choices, default=LoginLayout.CENTERED
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("appearance")
@@ -117,14 +133,16 @@ class Appearance(SingletonModel):
 class AppKeys(SingletonModel):
     """Public keys the apps embed (captcha); their secrets stay on the server."""
 
-    recaptcha_web_key = models.CharField(max_length=128, blank=True)
-    recaptcha_android_key = models.CharField(max_length=128, blank=True)
-    recaptcha_secret_key = models.CharField(max_length=128, blank=True)
-    tencent_web_app_id = models.PositiveBigIntegerField(null=True, blank=True)
-    tencent_ios_app_id = models.PositiveBigIntegerField(null=True, blank=True)
-    tencent_android_app_id = models.PositiveBigIntegerField(null=True, blank=True)
+    recaptcha_web_key = models.CharField(_("reCAPTCHA web key"), max_length=128, blank=True)
+    recaptcha_android_key = models.CharField(_("reCAPTCHA Android key"), max_length=128, blank=True)
+    recaptcha_secret_key = models.CharField(_("reCAPTCHA secret key"), max_length=128, blank=True)
+    tencent_web_app_id = models.PositiveBigIntegerField(_("Tencent captcha web app id"), null=True, blank=True)
+    tencent_ios_app_id = models.PositiveBigIntegerField(_("Tencent captcha iOS app id"), null=True, blank=True)
+    tencent_android_app_id = models.PositiveBigIntegerField(_("Tencent captcha Android app id"), null=True, blank=True)
     # Tencent's AppSecretKey, one per captcha app id.
-    tencent_app_secret_keys = models.JSONField(default=dict, blank=True, help_text=_('{"<app id>": "<AppSecretKey>"}'))
+    tencent_app_secret_keys = models.JSONField(
+        _("Tencent captcha app secret keys"), default=dict, blank=True, help_text=_('{"<app id>": "<AppSecretKey>"}')
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("app keys")
@@ -151,21 +169,24 @@ class VerificationScene(models.TextChoices):
 
 class SecuritySettings(SingletonModel):
     email_verification_scenarios = models.JSONField(
+        _("e-mail code required for"),
         default=list,
         blank=True,
         help_text=_("Scenes that need an e-mail code: register, withdrawal, transfer, password_change."),
     )
-    google_two_factor_enabled = models.BooleanField(default=False)
-    re_captcha_enabled = models.BooleanField(default=False)
-    tencent_two_factor_enabled = models.BooleanField(default=False, help_text=_("Tencent captcha at login."))
-    required_password_strength = models.CharField(
-        max_length=8, choices=PasswordStrength.choices, default=PasswordStrength.MEDIUM
+    google_two_factor_enabled = models.BooleanField(_("Google Authenticator two-factor"), default=False)
+    re_captcha_enabled = models.BooleanField(_("reCAPTCHA"), default=False)
+    tencent_two_factor_enabled = models.BooleanField(
+        _("Tencent captcha"), default=False, help_text=_("Tencent captcha at login.")
     )
-    email_code_lifetime_minutes = models.PositiveSmallIntegerField(default=10)
-    email_code_resend_seconds = models.PositiveSmallIntegerField(default=60)
-    email_code_max_attempts = models.PositiveSmallIntegerField(default=5)
+    required_password_strength = models.CharField(
+        _("required password strength"), max_length=8, choices=PasswordStrength.choices, default=PasswordStrength.MEDIUM
+    )
+    email_code_lifetime_minutes = models.PositiveSmallIntegerField(_("e-mail code lifetime (minutes)"), default=10)
+    email_code_resend_seconds = models.PositiveSmallIntegerField(_("e-mail code resend interval (seconds)"), default=60)
+    email_code_max_attempts = models.PositiveSmallIntegerField(_("e-mail code attempts"), default=5)
     login_max_failures = models.PositiveSmallIntegerField(
-        default=5, help_text=_("Per e-mail and per IP in 15 minutes.")
+        _("failed logins before lock"), default=5, help_text=_("Per e-mail and per IP in 15 minutes.")
     )
 
     class Meta:
@@ -192,14 +213,16 @@ class SecuritySettings(SingletonModel):
 class PortalLanguage(models.Model):
     """A language the portals offer."""
 
-    code = models.CharField(max_length=8, choices=Language.choices, unique=True)
-    name = models.CharField(max_length=64)
-    is_enabled = models.BooleanField(default=True)
-    is_default = models.BooleanField(default=False)
-    position = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(_("code"), max_length=8, choices=Language.choices, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    is_default = models.BooleanField(_("default"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "code"]
+        verbose_name = _("portal language")
+        verbose_name_plural = _("portal languages")
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=models.Q(is_default=True), name="one_default_language"
@@ -211,34 +234,38 @@ class PortalLanguage(models.Model):
 
 
 class Country(models.Model):
-    code = models.CharField(max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2"))
-    name_i18n = models.JSONField(default=dict, validators=[validate_i18n_texts])
-    phone_code = models.CharField(max_length=8, blank=True)
-    is_enabled = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(_("code"), max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2"))
+    name_i18n = models.JSONField(_("name"), default=dict, validators=[validate_i18n_texts])
+    phone_code = models.CharField(_("phone code"), max_length=8, blank=True)
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "code"]
+        verbose_name = _("country")
         verbose_name_plural = _("countries")
         constraints = [models.CheckConstraint(condition=models.Q(code__regex=r"^[A-Z]{2}$"), name="country_code_iso2")]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name_i18n.get(Language.EN_US, '')}".strip()
+        return f"{self.code} {localized(self.name_i18n, request_language())}".strip()
 
 
 class Currency(models.Model):
-    code = models.CharField(max_length=10, unique=True, help_text=_("ISO 4217, or a coin such as USDT"))
-    name = models.CharField(max_length=64)
-    symbol = models.CharField(max_length=8, blank=True)
-    precision = models.PositiveSmallIntegerField(default=2, help_text=_("Digits after the decimal point."))
-    for_bank_transfer = models.BooleanField(default=True)
-    for_international_wire_transfer = models.BooleanField(default=True)
-    for_cryptocurrency = models.BooleanField(default=False)
-    is_enabled = models.BooleanField(default=True)
-    position = models.PositiveSmallIntegerField(default=0)
+    code = models.CharField(_("code"), max_length=10, unique=True, help_text=_("ISO 4217, or a coin such as USDT"))
+    name = models.CharField(_("name"), max_length=64)
+    symbol = models.CharField(_("symbol"), max_length=8, blank=True)
+    precision = models.PositiveSmallIntegerField(
+        _("precision"), default=2, help_text=_("Digits after the decimal point.")
+    )
+    for_bank_transfer = models.BooleanField(_("for bank transfers"), default=True)
+    for_international_wire_transfer = models.BooleanField(_("for international wire transfers"), default=True)
+    for_cryptocurrency = models.BooleanField(_("for cryptocurrency"), default=False)
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["position", "code"]
+        verbose_name = _("currency")
         verbose_name_plural = _("currencies")
         constraints = [
             models.CheckConstraint(condition=models.Q(precision__lte=8), name="currency_precision_at_most_8")
@@ -254,11 +281,13 @@ class Currency(models.Model):
 class Leverage(models.Model):
     """A leverage the broker offers: 100 means 1:100."""
 
-    value = models.PositiveIntegerField(unique=True)
-    is_enabled = models.BooleanField(default=True)
+    value = models.PositiveIntegerField(_("leverage"), unique=True)
+    is_enabled = models.BooleanField(_("enabled"), default=True)
 
     class Meta:
         ordering = ["value"]
+        verbose_name = _("leverage")
+        verbose_name_plural = _("leverages")
         constraints = [models.CheckConstraint(condition=models.Q(value__gte=1), name="leverage_at_least_1")]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.configuration.models import image_field, validate_i18n_texts
 
 
@@ -54,14 +55,14 @@ class PublishedContent(models.Model):
         validators=[validate_i18n_texts],
         help_text=_('{"zh-CN": "…", "en-US": "…"}'),
     )
-    image = image_field("content/")
+    image = image_field("content/", verbose_name=_("image"))
     link_url = models.CharField(_("link"), max_length=500, blank=True, validators=[validate_link])
     starts_at = models.DateTimeField(_("shown from"), default=timezone.now)
     ends_at = models.DateTimeField(_("shown until"), null=True, blank=True, help_text=_("Empty: until disabled."))
     is_enabled = models.BooleanField(_("enabled"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Lower numbers come first."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PublishedQuerySet.as_manager()
 
@@ -79,7 +80,7 @@ class PublishedContent(models.Model):
 
     def __str__(self) -> str:
         texts = self.title_i18n or {}
-        return texts.get("en-US") or texts.get("zh-CN") or f"#{self.pk}"
+        return localized(texts, request_language()) or f"#{self.pk}"
 
     def is_live(self, at: datetime | None = None) -> bool:
         at = at or timezone.now()
@@ -114,9 +115,11 @@ class Popup(PublishedContent):
 class PopupDismissal(models.Model):
     """A user's "don't show again" for a popup."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="popup_dismissals")
-    popup = models.ForeignKey(Popup, on_delete=models.CASCADE, related_name="dismissals")
-    created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="popup_dismissals", verbose_name=_("user")
+    )
+    popup = models.ForeignKey(Popup, on_delete=models.CASCADE, related_name="dismissals", verbose_name=_("popup"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("popup dismissal")

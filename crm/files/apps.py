@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FilesConfig(AppConfig):
     name = "crm.files"
     label = "files"
+    verbose_name = _("Files")

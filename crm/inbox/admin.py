@@ -10,7 +10,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from crm.content.models import Audience
 from crm.inbox import selectors, services
@@ -153,7 +153,7 @@ class MessageAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         """`message_send` wrote the recipients, countries and languages."""
 
-    @admin.display(description=_("to"))
+    @admin.display(description=pgettext_lazy("message recipients", "to"))
     def addressed_to(self, message: Message) -> str:
         if not message.is_broadcast:
             count = getattr(message, "recipient_count", None)

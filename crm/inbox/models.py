@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.api.languages import localized, request_language
 from crm.configuration.models import validate_i18n_texts
 from crm.content.models import Audience
 from crm.users.models import Language, User
@@ -82,7 +83,7 @@ class Message(models.Model):
         related_name="direct_messages",
         limit_choices_to={"role__in": PORTAL_ROLES},
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("message")
@@ -98,7 +99,7 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         texts = self.title_i18n or {}
-        return texts.get(Language.EN_US) or texts.get(Language.ZH_CN) or f"#{self.pk}"
+        return localized(texts, request_language()) or f"#{self.pk}"
 
     @property
     def is_broadcast(self) -> bool:
@@ -111,8 +112,10 @@ class Message(models.Model):
 class Delivery(models.Model):
     """A direct message addressed to one user."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_deliveries")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("message"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_deliveries", verbose_name=_("user")
+    )
 
     class Meta:
         verbose_name = _("delivery")
@@ -127,7 +130,9 @@ class Delivery(models.Model):
 class MessageLanguage(models.Model):
     """A broadcast limited to users of some languages has one row per language."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="segment_languages")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="segment_languages", verbose_name=_("message")
+    )
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
 
     class Meta:
@@ -144,8 +149,10 @@ class MessageLanguage(models.Model):
 class MessageState(models.Model):
     """What a user did with a message: read it, hid it. Written on the first such action only."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_states")
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="states")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_states", verbose_name=_("user")
+    )
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="states", verbose_name=_("message"))
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     hidden_at = models.DateTimeField(_("hidden at"), null=True, blank=True)
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 class PlatformsConfig(AppConfig):
     name = "crm.platforms"
     label = "platforms"
-    verbose_name = "Trading platforms"
+    verbose_name = _("Trading platforms")
 
     def ready(self) -> None:
         from crm.backoffice.registry import WorkQueue, work_queue_register

@@ -61,14 +61,21 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(_("name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     country = models.ForeignKey(
-        "configuration.Country", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "configuration.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("country"),
     )
     language = models.CharField(_("language"), max_length=8, choices=Language.choices, default=Language.ZH_CN)
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True, help_text=_("Empty: the company's."))
     role = models.CharField(_("role"), max_length=8, choices=Role.choices, default=Role.CLIENT, db_index=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ENABLED)
     # Measured when the password is set, so the user can be told it is weaker than the company asks.
-    password_strength = models.CharField(max_length=8, choices=PasswordStrength.choices, blank=True)
+    password_strength = models.CharField(
+        _("password strength"), max_length=8, choices=PasswordStrength.choices, blank=True
+    )
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
     objects = UserManager()
@@ -103,16 +110,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is stored; the token itself is shown once, at login."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=255, blank=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user"))
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
         indexes = [models.Index(fields=["user", "revoked_at"])]
 
     def __str__(self) -> str:
@@ -126,11 +135,17 @@ class ApiToken(models.Model):
 class PasswordResetToken(models.Model):
     """A single-use, expiring password-reset token; only its SHA-256 is stored."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_tokens")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_reset_tokens", verbose_name=_("user")
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("password reset token")
+        verbose_name_plural = _("password reset tokens")
 
     def __str__(self) -> str:
         return f"password reset #{self.pk} of {self.user_id}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from crm.configuration.admin import SingletonAdmin
 from funds.money import format_amount, format_decimal
@@ -128,11 +128,11 @@ class TransferAdmin(MovementQueueAdmin):
     ]
     readonly_fields = fields
 
-    @admin.display(description=_("from"), ordering="source__login")
+    @admin.display(description=pgettext_lazy("transfer account", "from"), ordering="source__login")
     def source_login(self, transfer: Transfer) -> int:
         return transfer.source.login
 
-    @admin.display(description=_("to"), ordering="target__login")
+    @admin.display(description=pgettext_lazy("transfer account", "to"), ordering="target__login")
     def target_login(self, transfer: Transfer) -> int:
         return transfer.target.login
 

@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.configuration.models import SingletonModel
 from funds.models import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS, amount_field
@@ -72,10 +73,16 @@ class Transfer(Movement):
         settings.AUTH_USER_MODEL, verbose_name=_("client"), on_delete=models.PROTECT, related_name="transfers"
     )
     source = models.ForeignKey(
-        "trading.TradingAccount", verbose_name=_("from"), on_delete=models.PROTECT, related_name="transfers_out"
+        "trading.TradingAccount",
+        verbose_name=pgettext_lazy("transfer account", "from"),
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
     )
     target = models.ForeignKey(
-        "trading.TradingAccount", verbose_name=_("to"), on_delete=models.PROTECT, related_name="transfers_in"
+        "trading.TradingAccount",
+        verbose_name=pgettext_lazy("transfer account", "to"),
+        on_delete=models.PROTECT,
+        related_name="transfers_in",
     )
     source_currency = models.ForeignKey(
         "configuration.Currency", verbose_name=_("source currency"), on_delete=models.PROTECT, related_name="+"

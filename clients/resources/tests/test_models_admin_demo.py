@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.utils import translation
 
 from clients.resources.demo import load_demo_data
 from clients.resources.models import SoftwareDownload, TradingToolColumn, validate_i18n_iframe_links
@@ -84,7 +85,11 @@ def test_admin_lists_filter_and_search_downloads(staff_client):
     filtered = staff_client.get("/admin/resources/softwaredownload/", {"platform__exact": "MT4"})
 
     assert search.status_code == filtered.status_code == 200
-    assert [str(row) for row in search.context["cl"].result_list] == ["MetaTrader 5 for iOS (iOS)"]
+    rows = search.context["cl"].result_list
+    with translation.override("en"):  # names are shown in the reader's language
+        assert [str(row) for row in rows] == ["MetaTrader 5 for iOS (iOS)"]
+    with translation.override("zh-hans"):
+        assert [str(row) for row in rows] == ["MetaTrader 5 苹果版 (iOS)"]
     assert filtered.context["cl"].result_count == 1
     assert staff_client.get("/admin/resources/softwaredownload/add/").status_code == 200
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SimulatorConfig(AppConfig):
@@ -6,7 +7,7 @@ class SimulatorConfig(AppConfig):
 
     name = "crm.platforms.simulator"
     label = "simulator"
-    verbose_name = "Platform simulator"
+    verbose_name = _("Platform simulator")
 
     def ready(self) -> None:
         from crm.platforms.gateway import register_adapter

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from crm.platforms.gateway import BalanceKind, PendingOrderType, Side, SymbolGroup
 from crm.platforms.models import TradingServer
@@ -39,12 +40,15 @@ def password_matches(password: str, encoded: str) -> bool:
 class SimServerState(models.Model):
     """Per-server counters: the last login handed out and the last ticket (deal, position and order ids)."""
 
-    server = models.OneToOneField(TradingServer, on_delete=models.CASCADE, related_name="simulator_state")
-    last_login = models.PositiveBigIntegerField(default=0)
-    last_ticket = models.PositiveBigIntegerField(default=1_000_000)
+    server = models.OneToOneField(
+        TradingServer, on_delete=models.CASCADE, related_name="simulator_state", verbose_name=_("server")
+    )
+    last_login = models.PositiveBigIntegerField(_("last login number"), default=0)
+    last_ticket = models.PositiveBigIntegerField(_("last ticket"), default=1_000_000)
 
     class Meta:
         verbose_name = _("simulator server state")
+        verbose_name_plural = _("simulator server states")
 
     def __str__(self) -> str:
         return f"state of {self.server_id}"
@@ -53,27 +57,32 @@ class SimServerState(models.Model):
 class SimSymbol(models.Model):
     """An instrument of the simulated market, with what its price walk and trading costs need."""
 
-    name = models.CharField(max_length=20, unique=True)
-    group = models.CharField(max_length=10, choices=SymbolGroup.choices)
-    description = models.CharField(max_length=100, blank=True)
-    digits = models.PositiveSmallIntegerField()
-    contract_size = models.DecimalField(max_digits=18, decimal_places=4)
-    profit_currency = models.CharField(max_length=3)
-    base_price = models.DecimalField(**PRICE)
+    name = models.CharField(_("name"), max_length=20, unique=True)
+    group = models.CharField(_("symbol group"), max_length=10, choices=SymbolGroup.choices)
+    description = models.CharField(_("description"), max_length=100, blank=True)
+    digits = models.PositiveSmallIntegerField(_("digits"))
+    contract_size = models.DecimalField(_("contract size"), max_digits=18, decimal_places=4)
+    profit_currency = models.CharField(_("profit currency"), max_length=3)
+    base_price = models.DecimalField(_("base price"), **PRICE)
     daily_volatility_bp = models.PositiveIntegerField(
         _("daily volatility (basis points)"), help_text=_("0 keeps the price at its base price.")
     )
-    spread_points = models.PositiveIntegerField()
+    spread_points = models.PositiveIntegerField(_("spread (points)"))
     commission_per_lot = models.DecimalField(
-        max_digits=10, decimal_places=2, default=0, help_text=_("USD per lot, round turn.")
+        _("commission per lot"), max_digits=10, decimal_places=2, default=0, help_text=_("USD per lot, round turn.")
     )
-    swap_long = models.DecimalField(max_digits=10, decimal_places=2, default=0, help_text=_("USD per lot per night."))
-    swap_short = models.DecimalField(max_digits=10, decimal_places=2, default=0, help_text=_("USD per lot per night."))
-    max_leverage = models.PositiveIntegerField(default=500)
-    trades_on_weekends = models.BooleanField(default=False)
+    swap_long = models.DecimalField(
+        _("long swap"), max_digits=10, decimal_places=2, default=0, help_text=_("USD per lot per night.")
+    )
+    swap_short = models.DecimalField(
+        _("short swap"), max_digits=10, decimal_places=2, default=0, help_text=_("USD per lot per night.")
+    )
+    max_leverage = models.PositiveIntegerField(_("maximum leverage"), default=500)
+    trades_on_weekends = models.BooleanField(_("trades on weekends"), default=False)
 
     class Meta:
         verbose_name = _("simulated symbol")
+        verbose_name_plural = _("simulated symbols")
         ordering = ["group", "name"]
 
     def __str__(self) -> str:
@@ -81,26 +90,29 @@ class SimSymbol(models.Model):
 
 
 class SimAccount(models.Model):
-    server = models.ForeignKey(TradingServer, on_delete=models.PROTECT, related_name="sim_accounts")
-    login = models.PositiveBigIntegerField()
-    group = models.CharField(max_length=64)
-    currency = models.CharField(max_length=8)
-    leverage = models.PositiveIntegerField()
-    balance = models.DecimalField(**MONEY, default=0)
-    credit = models.DecimalField(**MONEY, default=0)
-    main_password = models.CharField(max_length=128)  # hashed
-    investor_password = models.CharField(max_length=128)  # hashed
-    name = models.CharField(max_length=150, blank=True)
-    email = models.EmailField(blank=True)
-    is_demo = models.BooleanField(default=False)
+    server = models.ForeignKey(
+        TradingServer, on_delete=models.PROTECT, related_name="sim_accounts", verbose_name=_("server")
+    )
+    login = models.PositiveBigIntegerField(_("login"))
+    group = models.CharField(_("group"), max_length=64)
+    currency = models.CharField(_("currency"), max_length=8)
+    leverage = models.PositiveIntegerField(_("leverage"))
+    balance = models.DecimalField(_("balance"), **MONEY, default=0)
+    credit = models.DecimalField(pgettext_lazy("trading account", "credit"), **MONEY, default=0)
+    main_password = models.CharField(_("main password (hashed)"), max_length=128)  # hashed
+    investor_password = models.CharField(_("investor password (hashed)"), max_length=128)  # hashed
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_demo = models.BooleanField(_("demo account"), default=False)
     # The idempotency key of the request that created it, so a repeated request gets the same account.
-    creation_key = models.CharField(max_length=100, null=True, blank=True)
+    creation_key = models.CharField(_("creation key"), max_length=100, null=True, blank=True)
     # The market has been simulated for this account up to this moment.
-    simulated_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    simulated_until = models.DateTimeField(_("simulated until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("simulated account")
+        verbose_name_plural = _("simulated accounts")
         ordering = ["server", "login"]
         constraints = [
             models.UniqueConstraint(fields=["server", "login"], name="sim_account_login_unique"),
@@ -125,19 +137,22 @@ class SimAccount(models.Model):
 class SimBalanceOperation(models.Model):
     """Money in or out of an account; an idempotency key is applied at most once per server."""
 
-    server = models.ForeignKey(TradingServer, on_delete=models.PROTECT, related_name="+")
-    account = models.ForeignKey(SimAccount, on_delete=models.PROTECT, related_name="balance_operations")
-    kind = models.CharField(max_length=12, choices=BalanceKind.choices)
-    amount = models.DecimalField(**MONEY)
-    comment = models.CharField(max_length=255, blank=True)
-    deal_id = models.PositiveBigIntegerField()
-    idempotency_key = models.CharField(max_length=100)
-    balance_after = models.DecimalField(**MONEY)
-    credit_after = models.DecimalField(**MONEY)
-    created_at = models.DateTimeField(auto_now_add=True)
+    server = models.ForeignKey(TradingServer, on_delete=models.PROTECT, related_name="+", verbose_name=_("server"))
+    account = models.ForeignKey(
+        SimAccount, on_delete=models.PROTECT, related_name="balance_operations", verbose_name=_("account")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=BalanceKind.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    comment = models.CharField(_("comment"), max_length=255, blank=True)
+    deal_id = models.PositiveBigIntegerField(_("deal"))
+    idempotency_key = models.CharField(_("idempotency key"), max_length=100)
+    balance_after = models.DecimalField(_("balance after"), **MONEY)
+    credit_after = models.DecimalField(_("credit after"), **MONEY)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("simulated balance operation")
+        verbose_name_plural = _("simulated balance operations")
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(fields=["server", "idempotency_key"], name="sim_balance_key_unique"),
@@ -152,10 +167,10 @@ class SimBalanceOperation(models.Model):
 class SimTrade(models.Model):
     """What deals, positions and pending orders share."""
 
-    server = models.ForeignKey(TradingServer, on_delete=models.PROTECT, related_name="+")
-    account = models.ForeignKey(SimAccount, on_delete=models.PROTECT, related_name="+")
-    symbol = models.CharField(max_length=20)
-    volume_lots = models.DecimalField(**LOTS)
+    server = models.ForeignKey(TradingServer, on_delete=models.PROTECT, related_name="+", verbose_name=_("server"))
+    account = models.ForeignKey(SimAccount, on_delete=models.PROTECT, related_name="+", verbose_name=_("account"))
+    symbol = models.CharField(_("symbol"), max_length=20)
+    volume_lots = models.DecimalField(_("volume (lots)"), **LOTS)
 
     class Meta:
         abstract = True
@@ -164,20 +179,21 @@ class SimTrade(models.Model):
 class SimDeal(SimTrade):
     """A closed trade: the position from its opening to its closing deal (`deal_id` is the closing one)."""
 
-    deal_id = models.PositiveBigIntegerField()
-    position_id = models.PositiveBigIntegerField()
-    side = models.CharField(max_length=4, choices=Side.choices)
-    open_time = models.DateTimeField()
-    open_price = models.DecimalField(**PRICE)
-    close_time = models.DateTimeField()
-    close_price = models.DecimalField(**PRICE)
-    profit = models.DecimalField(**MONEY)
-    commission = models.DecimalField(**MONEY)
-    swap = models.DecimalField(**MONEY)
-    comment = models.CharField(max_length=100, blank=True)
+    deal_id = models.PositiveBigIntegerField(_("deal"))
+    position_id = models.PositiveBigIntegerField(_("position"))
+    side = models.CharField(_("side"), max_length=4, choices=Side.choices)
+    open_time = models.DateTimeField(_("open time"))
+    open_price = models.DecimalField(_("open price"), **PRICE)
+    close_time = models.DateTimeField(_("close time"))
+    close_price = models.DecimalField(_("close price"), **PRICE)
+    profit = models.DecimalField(_("profit"), **MONEY)
+    commission = models.DecimalField(_("commission"), **MONEY)
+    swap = models.DecimalField(_("swap"), **MONEY)
+    comment = models.CharField(_("comment"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("simulated deal")
+        verbose_name_plural = _("simulated deals")
         ordering = ["close_time", "deal_id"]
         constraints = [models.UniqueConstraint(fields=["server", "deal_id"], name="sim_deal_unique")]
         indexes = [
@@ -190,15 +206,16 @@ class SimDeal(SimTrade):
 
 
 class SimPosition(SimTrade):
-    position_id = models.PositiveBigIntegerField()
-    side = models.CharField(max_length=4, choices=Side.choices)
-    open_time = models.DateTimeField()
-    open_price = models.DecimalField(**PRICE)
+    position_id = models.PositiveBigIntegerField(_("position"))
+    side = models.CharField(_("side"), max_length=4, choices=Side.choices)
+    open_time = models.DateTimeField(_("open time"))
+    open_price = models.DecimalField(_("open price"), **PRICE)
     # The simulated trader closes it then.
-    close_at = models.DateTimeField()
+    close_at = models.DateTimeField(_("closes at"))
 
     class Meta:
         verbose_name = _("simulated position")
+        verbose_name_plural = _("simulated positions")
         ordering = ["open_time", "position_id"]
         constraints = [models.UniqueConstraint(fields=["server", "position_id"], name="sim_position_unique")]
 
@@ -207,16 +224,17 @@ class SimPosition(SimTrade):
 
 
 class SimPendingOrder(SimTrade):
-    order_id = models.PositiveBigIntegerField()
-    order_type = models.CharField(max_length=10, choices=PendingOrderType.choices)
-    price = models.DecimalField(**PRICE)
-    placed_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
+    order_id = models.PositiveBigIntegerField(_("order"))
+    order_type = models.CharField(_("order type"), max_length=10, choices=PendingOrderType.choices)
+    price = models.DecimalField(_("price"), **PRICE)
+    placed_at = models.DateTimeField(_("placed"))
+    expires_at = models.DateTimeField(_("expires"))
     # How long the position it opens, if it fills, stays open.
-    hold_minutes = models.PositiveIntegerField()
+    hold_minutes = models.PositiveIntegerField(_("holds for (minutes)"))
 
     class Meta:
         verbose_name = _("simulated pending order")
+        verbose_name_plural = _("simulated pending orders")
         ordering = ["placed_at", "order_id"]
         constraints = [models.UniqueConstraint(fields=["server", "order_id"], name="sim_pending_order_unique")]
 
@@ -233,15 +251,18 @@ class SimFault(models.Model):
         UNAVAILABLE = "unavailable", _("Unavailable")
         LATENCY = "latency", _("Answer slowly")
 
-    server = models.ForeignKey(TradingServer, on_delete=models.CASCADE, related_name="+")
-    operation = models.CharField(max_length=30, help_text=_("A gateway method name, or * for every call."))
-    fault = models.CharField(max_length=16, choices=Fault.choices)
-    remaining = models.PositiveIntegerField(default=1)
-    seconds = models.DecimalField(max_digits=8, decimal_places=3, default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    server = models.ForeignKey(TradingServer, on_delete=models.CASCADE, related_name="+", verbose_name=_("server"))
+    operation = models.CharField(
+        _("operation"), max_length=30, help_text=_("A gateway method name, or * for every call.")
+    )
+    fault = models.CharField(_("fault"), max_length=16, choices=Fault.choices)
+    remaining = models.PositiveIntegerField(_("remaining"), default=1)
+    seconds = models.DecimalField(_("seconds"), max_digits=8, decimal_places=3, default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("simulated fault")
+        verbose_name_plural = _("simulated faults")
         ordering = ["id"]
 
     def __str__(self) -> str:

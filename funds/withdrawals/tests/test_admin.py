@@ -87,7 +87,9 @@ def test_the_second_approval_needs_another_staff_member(client, staff, withdrawa
     client.post(reverse("admin:withdrawals_withdrawal_approve", args=[big.pk]))  # the same person: refused
     big.refresh_from_db()
     assert (big.status, big.second_approver) == ("approved", None)
-    page = client.get(reverse("admin:withdrawals_withdrawal_change", args=[big.pk])).content.decode()
+    page = client.get(
+        reverse("admin:withdrawals_withdrawal_change", args=[big.pk]), HTTP_X_LANGUAGE="en-US"
+    ).content.decode()
     assert "Second approval" in page and "Mark paid" not in page
 
     checker = UserFactory(role="staff", is_superuser=True)
