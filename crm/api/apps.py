@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
@@ -6,6 +7,7 @@ class ApiConfig(AppConfig):
 
     name = "crm.api"
     label = "crm_api"
+    verbose_name = _("API conventions")
 
     def ready(self) -> None:
         from crm.api.fields import bound_integer_fields

@@ -37,9 +37,10 @@ EXPECTED_CARDS = {
 }
 # Approved today: deposits 1,500 + 2,500 + 800 + 2,000 (the one whose credit failed); withdrawals
 # 15,000 by wire (fee 30 + 0.1%: 14,955.00 paid out) and 3,000 by bank (fee 5: 2,995.00).
+# The labels as the staff user reads them: the back office speaks Chinese by default.
 EXPECTED_TOTALS = [
-    ("Deposits approved today", [("USD", "6,800.00")]),
-    ("Withdrawals approved today (to pay out)", [("USD", "17,950.00")]),
+    ("今日已批准入金", [("USD", "6,800.00")]),
+    ("今日已批准出金（待付款）", [("USD", "17,950.00")]),
 ]
 WAITING_ROWS = {
     "deposits_to_review": lambda: Deposit.objects.filter(status="submitted"),
