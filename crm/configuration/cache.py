@@ -17,6 +17,9 @@ from crm.configuration.models import FundingMethod
 
 Value = TypeVar("Value")
 
+# The clients app's registration templates: configuration every KYC screen reads; forgotten with the
+# public settings when a template or anything in it changes (`clients.apps`).
+REGISTRATION_TEMPLATES = "registration-templates"
 # Every name that may be cached: a change must be able to list what to forget.
 NAMES = frozenset(
     {
@@ -29,6 +32,7 @@ NAMES = frozenset(
         "countries",
         "languages",
         "currencies:all",
+        REGISTRATION_TEMPLATES,
         *(f"currencies:{method}" for method in FundingMethod.values),
     }
 )
