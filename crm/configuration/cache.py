@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -29,7 +30,7 @@ NAMES = frozenset(
         "security",
         "tenant-version",
         "leverages",
-        "countries",
+        *(f"countries:{language}" for language in settings.API_LANGUAGES),  # rendered, per language
         "languages",
         "currencies:all",
         REGISTRATION_TEMPLATES,
