@@ -46,8 +46,9 @@ ENDPOINTS = [
     ("client.user.get_info", "/api/v1/client/user/get-info", True),
     ("client.trading_account.list_accounts", "/api/v1/client/trading-account/list-accounts", True),
     ("client.deposit.list_history", "/api/v1/client/deposit/list-history", True),
+    ("client.trading_account.list_balances", "/api/v1/client/trading-account/list-balances?type=normal", True),
 ]
-LISTS = {"client.trading_account.list_accounts", "client.deposit.list_history"}
+LISTS = {"client.trading_account.list_accounts", "client.deposit.list_history", "client.trading_account.list_balances"}
 CALLERS = {1: "bench-1@example.com", 20: "bench-20@example.com"}
 ADMIN_QUEUES = [
     ("deposits", "deposits", "deposit"),

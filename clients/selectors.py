@@ -26,6 +26,7 @@ from clients.models import (
     RegistrationModule,
     RegistrationTemplate,
 )
+from crm.configuration.cache import REGISTRATION_TEMPLATES, public_setting_cached
 from crm.configuration.selectors import singleton_get
 from crm.errors import Forbidden, NotFound
 from crm.files.models import StoredFile
@@ -98,19 +99,43 @@ def _templates() -> QuerySet[RegistrationTemplate]:
     )
 
 
+@dataclass(frozen=True)
+class RegistrationTemplates:
+    """Every template with its modules, fields, agreements and questions, and how a client finds theirs."""
+
+    by_id: dict[int, RegistrationTemplate]
+    id_by_country: dict[int, int]
+    default_id: int | None
+
+
+def _registration_templates_load() -> RegistrationTemplates:
+    templates = list(_templates())
+    return RegistrationTemplates(
+        by_id={template.pk: template for template in templates},
+        id_by_country={template.country_id: template.pk for template in templates if template.country_id},
+        default_id=next((template.pk for template in templates if template.is_default), None),
+    )
+
+
+def registration_templates() -> RegistrationTemplates:
+    """The templates from the cache: configuration that every KYC screen reads, that staff change rarely.
+
+    Saving or deleting a template or anything in it forgets the cache (`clients.apps`), as public
+    settings are forgotten (`crm.configuration.cache`)."""
+    return public_setting_cached(REGISTRATION_TEMPLATES, _registration_templates_load)
+
+
 def registration_template_for(*, profile: ClientProfile) -> RegistrationTemplate | None:
     """The template of `profile`: the one it started with, else its country's, else the default."""
-    templates = _templates()
-    if profile.registration_template_id:
-        template = templates.filter(pk=profile.registration_template_id).first()
-        if template is not None:
-            return template
-    country_id = profile.user.country_id
-    if country_id:
-        template = templates.filter(country_id=country_id).first()
-        if template is not None:
-            return template
-    return templates.filter(is_default=True).first()
+    templates = registration_templates()
+    for template_id in (
+        profile.registration_template_id,
+        templates.id_by_country.get(profile.user.country_id or 0),
+        templates.default_id,
+    ):
+        if template_id in templates.by_id:
+            return templates.by_id[template_id]
+    return None
 
 
 def registration_template_required(*, profile: ClientProfile) -> RegistrationTemplate:

@@ -126,7 +126,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (throttling, login attempts, code attempts) ----------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "crm.redis_cache.ReusedClientRedisCache", "LOCATION": REDIS_URL}}
 else:
     # Shared between the web server and the local worker, unlike an in-process cache.
     CACHES = {

@@ -1,6 +1,8 @@
 """client.user.get_info, client.user.get_registration_template, client.user.save_kyc_data"""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from clients.models import ClientProfile, KycField, KycModule, KycModuleSubmission, KycStatus, RegistrationModule
@@ -306,6 +308,61 @@ def test_without_any_template_the_answer_is_404(client_api, db):
 
     assert response.status_code == 404
     assert response.json()["code"] == "registration_template_not_found"
+
+
+def test_get_info_reads_the_template_from_the_cache(client_api, client_user, profile, template, questionnaire):
+    save(client_api, "identity", {"identity": valid_kyc_data(client_user)["identity"]})
+    client_api.get(INFO_URL)  # fills the caches
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client_api.get(INFO_URL)
+
+    assert response.status_code == 200
+    assert response.json()["completed_module"] == ["identity"]
+    # the token with its user, the profile, the submissions: nothing of the template
+    assert len(captured) == 3, [query["sql"][:80] for query in captured]
+
+
+def questions_shown(body: dict) -> list[dict]:
+    section = next(row for row in body["kyc"]["modules"] if row["module"] == "questionnaire")
+    return section["questionnaire"]["questions"]
+
+
+@pytest.mark.parametrize("change", ["template", "module", "field", "agreement", "question", "delete module"])
+def test_changing_the_template_forgets_the_cached_one(client_api, template, questionnaire, change):
+    assert client_api.get(TEMPLATE_URL).json()["remark"] == "Fill in truthfully"  # cached now
+    module = template.modules.get(module=KycModule.IDENTITY)
+    if change == "template":
+        template.remark_i18n = {"en-US": "Changed"}
+        template.save()
+    elif change == "module":
+        module.position = 99
+        module.save()
+    elif change == "field":
+        field = module.fields.get(name="first_name")
+        field.name = "given_name"
+        field.save()
+    elif change == "agreement":
+        agreement = template.agreements.first()
+        agreement.delete()
+    elif change == "question":
+        question = questionnaire.questions.order_by("position").first()
+        question.position = 99
+        question.save()
+    else:
+        module.delete()
+
+    body = client_api.get(TEMPLATE_URL).json()
+
+    fresh = {
+        "template": lambda: body["remark"] == "Changed",
+        "module": lambda: body["modules"][-1] == "identity",
+        "field": lambda: "given_name" in [row["name"] for row in body["identity"]["fields"]],
+        "agreement": lambda: body["agreement"]["documents"] == [],
+        "question": lambda: questions_shown(body)[-1]["id"] == question.pk,
+        "delete module": lambda: "identity" not in body["modules"],
+    }[change]
+    assert fresh(), body
 
 
 # --- save_kyc_data --------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from clients.trading import selectors, services
 from clients.trading.models import AccountApplication, LeverageChange, TradingAccount, TradingCurrency
 from clients.trading.services import PasswordType
 from crm.api.languages import request_language
-from crm.api.pagination import PAGE_PARAMETERS, PageQuerySerializer
+from crm.api.pagination import PAGE_PARAMETERS, PageQuerySerializer, page_rows
 from crm.api.schema import EMPTY_RESPONSE, X_LANGUAGE
 from crm.api.views import OperationView
 from crm.content.models import Audience
@@ -374,11 +374,7 @@ class ListAccountsApi(ClientPortalView):
     def get(self, request):
         query = self.query(self.QuerySerializer, request)
         accounts = selectors.trading_accounts_of(user=request.user, is_demo=query["is_demo"])
-        page, size = query["page"], query["size"]
-        rows = list(accounts[(page - 1) * size : page * size])
-        # A page that is not full tells the total: most clients have a few accounts, no COUNT then.
-        is_last_page = len(rows) < size and (rows or page == 1)
-        total = (page - 1) * size + len(rows) if is_last_page else accounts.count()
+        rows, total = page_rows(accounts, page=query["page"], size=query["size"])
         states = selectors.account_snapshots_of(rows)
         return Response(
             {"list": AccountListItemSerializer(rows, many=True, context={"states": states}).data, "total": total}

@@ -2,7 +2,7 @@
 
 Accounts' money is the platform's. Pages and lists read the snapshot the background refreshes
 (`account_snapshots_of`, with `state_refreshed_at`); a check that must be exact, such as the free
-margin before a withdrawal, asks the platform now (`account_state_of`, `account_states_of`).
+margin before a withdrawal, asks the platform now (`account_state_of`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from clients.trading.models import (
 )
 from crm.configuration.models import Leverage
 from crm.configuration.selectors import singleton_get
-from crm.platforms.errors import TRANSIENT_ERRORS, PlatformError
+from crm.platforms.errors import PlatformError
 from crm.platforms.gateway import AccountState, gateway_for
 from crm.platforms.models import TradingServer
 from crm.users.models import User
@@ -166,39 +166,6 @@ def _figure(value: Decimal | None) -> Decimal:
 def account_snapshots_of(accounts: Iterable[TradingAccount]) -> dict[int, AccountState | None]:
     """`{account id: state}` from the accounts' snapshots, None where never read: no platform call."""
     return {account.pk: account_snapshot_of(account) for account in accounts}
-
-
-def account_states_of(accounts: Iterable[TradingAccount]) -> dict[int, AccountState | None]:
-    """`{account id: state}` asked from the platform now, for accounts loaded with their servers; None where
-    it did not answer. One call per account: pages and the API read `account_snapshots_of` instead.
-
-    One gateway per server; once a server times out or is down, its other accounts are not asked
-    (they would wait for the same timeout), so a page costs at most one timeout per server.
-    """
-    states: dict[int, AccountState | None] = {}
-    by_server: dict[int, list[TradingAccount]] = {}
-    for account in accounts:
-        by_server.setdefault(account.server_id, []).append(account)
-    for server_accounts in by_server.values():
-        try:
-            gateway = gateway_for(server_accounts[0].server)
-        except PlatformError:
-            states.update(dict.fromkeys((account.pk for account in server_accounts), None))
-            continue
-        server_down = False
-        for account in server_accounts:
-            if server_down:
-                states[account.pk] = None
-                continue
-            try:
-                states[account.pk] = gateway.account_state(account.login)
-            except TRANSIENT_ERRORS as error:
-                logger.warning("account states on server %s: %s", account.server_id, error.code)
-                server_down, states[account.pk] = True, None
-            except PlatformError as error:
-                logger.warning("account state of %s on %s: %s", account.login, account.server_id, error.code)
-                states[account.pk] = None
-    return states
 
 
 def state_age_seconds(account: TradingAccount) -> int | None:

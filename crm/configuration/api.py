@@ -13,6 +13,7 @@ from crm.api.pagination import PAGE_PARAMETERS, PageQuerySerializer
 from crm.api.schema import X_LANGUAGE, list_of, page_of
 from crm.api.views import OperationView
 from crm.configuration import selectors
+from crm.configuration.cache import public_setting_cached
 from crm.configuration.models import FundingMethod, LoginLayout, VerificationScene
 from crm.users.models import Language, PasswordStrength
 
@@ -137,10 +138,13 @@ class CountryListApi(OperationView):
         description="The enabled countries, in the broker's order.",
     )
     def get(self, request):
-        countries = self.SettingsCountrySerializer(
-            selectors.countries_enabled_cached(), many=True, context={"language": request_language()}
-        )
-        return Response({"list": countries.data})
+        language = request_language()
+        return Response({"list": public_setting_cached(f"countries:{language}", lambda: self.shown(language))})
+
+    def shown(self, language: str) -> list[dict]:
+        # Cached rendered, per language: the rows would be unpickled and serialized again on every request.
+        countries = selectors.countries_enabled()
+        return list(self.SettingsCountrySerializer(countries, many=True, context={"language": language}).data)
 
 
 # The spec's `method` enum: every funding method, or `all`.

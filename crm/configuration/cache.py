@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -17,6 +18,9 @@ from crm.configuration.models import FundingMethod
 
 Value = TypeVar("Value")
 
+# The clients app's registration templates: configuration every KYC screen reads; forgotten with the
+# public settings when a template or anything in it changes (`clients.apps`).
+REGISTRATION_TEMPLATES = "registration-templates"
 # Every name that may be cached: a change must be able to list what to forget.
 NAMES = frozenset(
     {
@@ -26,9 +30,10 @@ NAMES = frozenset(
         "security",
         "tenant-version",
         "leverages",
-        "countries",
+        *(f"countries:{language}" for language in settings.API_LANGUAGES),  # rendered, per language
         "languages",
         "currencies:all",
+        REGISTRATION_TEMPLATES,
         *(f"currencies:{method}" for method in FundingMethod.values),
     }
 )

@@ -83,10 +83,6 @@ def countries_enabled() -> QuerySet[Country]:
     return Country.objects.filter(is_enabled=True).order_by("position", "code")
 
 
-def countries_enabled_cached() -> list[Country]:
-    return public_setting_cached("countries", lambda: list(countries_enabled()))
-
-
 def currencies_enabled(*, method: str = ALL_METHODS) -> QuerySet[Currency]:
     """Enabled currencies; with a funding method, only those that method accepts."""
     currencies = Currency.objects.filter(is_enabled=True)

@@ -19,15 +19,12 @@ IN_FLIGHT = (PlatformOperation.Status.PENDING, PlatformOperation.Status.RUNNING)
 
 
 def deposits_with_details() -> QuerySet[Deposit]:
+    """Deposits with what a client's screens show. The channel and currencies (a few rows of configuration)
+    come in their own small queries: joined too, PostgreSQL spent ~4 ms planning the 9-way join, 10 times
+    the time it took to run it."""
     return Deposit.objects.select_related(
-        "user",
-        "trading_account__account_type",
-        "trading_account__server",
-        "channel",
-        "currency",
-        "account_currency",
-        "receipt",
-    )
+        "trading_account__account_type", "trading_account__server", "receipt"
+    ).prefetch_related("channel", "currency", "account_currency")
 
 
 def deposits_of(*, user: User) -> QuerySet[Deposit]:

@@ -24,6 +24,7 @@ from rest_framework import serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
+from clients.trading import selectors as trading_selectors
 from crm.api.languages import localized, request_language
 from crm.api.pagination import PAGE_PARAMETERS, PageQuerySerializer, paginate
 from crm.api.schema import X_LANGUAGE, page_of
@@ -317,8 +318,8 @@ class UsageListField(serializers.ListField):
 
 
 class BalanceSerializer(serializers.Serializer):
-    """A live trading account with the platform's figures now; the figures are null when its platform did
-    not answer (`is_available` false)."""
+    """A live trading account with the figures of its snapshot (read from the platform in the background, as of
+    `state_refreshed_at`); the figures are null before the first reading (`is_available` false)."""
 
     trading_account_id = serializers.IntegerField(source="account.pk")
     login = serializers.IntegerField(source="account.login")
@@ -328,7 +329,9 @@ class BalanceSerializer(serializers.Serializer):
     usage = serializers.ChoiceField(choices=Usage.choices, help_text="What the account's type may be used for.")
     currency = serializers.CharField(source="account.currency")
     leverage = serializers.IntegerField(source="account.leverage")
-    is_available = serializers.SerializerMethodField(help_text="False when the platform did not answer.")
+    is_available = serializers.SerializerMethodField(
+        help_text="False before the figures were first read from the platform: they are null then."
+    )
     balance = serializers.SerializerMethodField()
     credit = serializers.SerializerMethodField(help_text="The broker's credit (bonus); never withdrawable.")
     equity = serializers.SerializerMethodField()
@@ -340,6 +343,14 @@ class BalanceSerializer(serializers.Serializer):
     withdrawable = serializers.SerializerMethodField(
         help_text="What may be withdrawn or transferred now: min(balance, free_margin − credit) − on_hold, at least 0."
     )
+    state_refreshed_at = serializers.DateTimeField(
+        source="account.state_refreshed_at",
+        allow_null=True,
+        help_text="When the figures were read from the platform; null before the first reading.",
+    )
+    state_age_seconds = serializers.SerializerMethodField(
+        help_text="Seconds since `state_refreshed_at`; null before the first reading."
+    )
 
     def get_account_type_name(self, row) -> str:
         return row.account.account_type.name(request_language())
@@ -347,8 +358,11 @@ class BalanceSerializer(serializers.Serializer):
     def get_is_available(self, row) -> bool:
         return row.state is not None
 
+    def get_state_age_seconds(self, row) -> int | None:
+        return trading_selectors.state_age_seconds(row.account)
+
     def _figure(self, row, name: str) -> str | None:
-        return None if row.state is None else format_amount(getattr(row.state, name), row.account.currency)
+        return None if row.state is None else format_amount(getattr(row.state, name), row.currency)
 
     @extend_schema_field({"type": "string", "nullable": True, "example": "1000.00"})
     def get_balance(self, row) -> str | None:
@@ -372,12 +386,12 @@ class BalanceSerializer(serializers.Serializer):
 
     @extend_schema_field({"type": "string", "example": "0.00"})
     def get_on_hold(self, row) -> str:
-        return format_amount(row.on_hold, row.account.currency)
+        return format_amount(row.on_hold, row.currency)
 
     @extend_schema_field({"type": "string", "nullable": True, "example": "1000.00"})
     def get_withdrawable(self, row) -> str | None:
         value = row.withdrawable
-        return None if value is None else format_amount(value, row.account.currency)
+        return None if value is None else format_amount(value, row.currency)
 
 
 class TradingAccountListBalancesApi(ClientPortalView):
@@ -410,8 +424,10 @@ class TradingAccountListBalancesApi(ClientPortalView):
         },
         summary="Get the balances of your trading accounts, by account usage.",
         description="Your active live accounts whose type has one of the usages (a type staff did not mark is "
-        "`normal`), newest first, with the platform's balance, credit, equity, margin and free margin, and what "
-        "may be withdrawn now. Amounts are strings in the account's currency.",
+        "`normal`), newest first, with the balance, credit, equity, margin and free margin of the snapshot the CRM "
+        "keeps (`state_refreshed_at`, `state_age_seconds`; no platform call per account), and what may be "
+        "withdrawn. Amounts are strings in the account's currency; a withdrawal checks the free margin with the "
+        "platform itself.",
     )
     def get(self, request):
         query = self.query(self.QuerySerializer, request)

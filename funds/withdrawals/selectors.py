@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from clients.trading.models import TradingAccount, TradingAccountType
-from clients.trading.selectors import account_states_of
+from clients.trading.selectors import account_snapshots_of
 from crm.configuration.models import Currency
 from crm.platforms.gateway import AccountState
 from crm.users.models import User
@@ -171,8 +171,9 @@ def withdrawals_queue() -> QuerySet[Withdrawal]:
 @dataclass(frozen=True)
 class AccountBalance:
     account: TradingAccount
+    currency: Currency  # the account's, for its precision
     usage: str
-    state: AccountState | None  # None: the platform did not answer
+    state: AccountState | None  # the snapshot (`account.state_refreshed_at`); None before the first reading
     on_hold: Decimal  # holds the platform has not taken yet
 
     @property
@@ -183,8 +184,9 @@ class AccountBalance:
 
 
 def trading_account_balances(*, user: User, usages: Iterable[str]) -> list[AccountBalance]:
-    """`user`'s active live accounts whose type has one of `usages`, newest first, with the platform's
-    figures (one call per account; None for a server that does not answer) and what they may withdraw."""
+    """`user`'s active live accounts whose type has one of `usages`, newest first, with their snapshot figures
+    (no platform call; None before the first reading) and what they may withdraw. The withdrawal itself
+    checks the free margin with the platform, under the lock."""
     wanted = set(usages)
     accounts = list(
         TradingAccount.objects.filter(user=user, is_demo=False, status=TradingAccount.Status.ACTIVE)
@@ -201,11 +203,16 @@ def trading_account_balances(*, user: User, usages: Iterable[str]) -> list[Accou
         for account in accounts
         if type_usages.get(account.account_type_id, Usage.NORMAL) in wanted
     ]
-    states = account_states_of(account for account, _usage in chosen)
+    states = account_snapshots_of(account for account, _usage in chosen)
     on_hold = holds_on_the_way(account_ids=[account.pk for account, _usage in chosen])
+    currencies = Currency.objects.in_bulk({account.currency for account, _usage in chosen}, field_name="code")
     return [
         AccountBalance(
-            account=account, usage=usage, state=states.get(account.pk), on_hold=on_hold.get(account.pk, ZERO)
+            account=account,
+            currency=currency_get(currencies.get(account.currency, account.currency)),  # unknown: 404 as before
+            usage=usage,
+            state=states.get(account.pk),
+            on_hold=on_hold.get(account.pk, ZERO),
         )
         for account, usage in chosen
     ]

@@ -77,6 +77,26 @@ def test_a_list_row_saved_or_deleted_shows_at_the_next_read(api, settings_rows):
     assert [row["value"] for row in api.get(url).json()["list"]] == [100]
 
 
+def test_countries_are_cached_per_language_and_a_saved_country_shows_in_each(api, settings_rows):
+    url = "/api/v1/public/settings/list-countries"
+    assert api.get(url, HTTP_X_LANGUAGE="en-US").json()["list"][0]["name"] == "China"
+    assert api.get(url, HTTP_X_LANGUAGE="zh-CN").json()["list"][0]["name"] == "中国"
+
+    country = Country.objects.get(code="CN")
+    country.name_i18n = {"zh-CN": "中华人民共和国", "en-US": "People's Republic of China"}
+    country.save()
+
+    assert api.get(url, HTTP_X_LANGUAGE="en-US").json()["list"][0]["name"] == "People's Republic of China"
+    assert api.get(url, HTTP_X_LANGUAGE="zh-CN").json()["list"] == [
+        {
+            "code": "CN",
+            "name": "中华人民共和国",
+            "name_i18n": {"zh-CN": "中华人民共和国", "en-US": "People's Republic of China"},
+            "phone_code": "+86",
+        }
+    ]
+
+
 def test_the_default_language_set_by_the_service_shows_at_the_next_read(api, settings_rows):
     chinese = PortalLanguage.objects.create(code="zh-CN", name="简体中文", position=1)
     url = "/api/v1/public/settings/get-languages"

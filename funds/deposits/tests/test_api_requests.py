@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from crm.audit.models import AuditEntry
@@ -236,6 +238,22 @@ def test_the_history_lists_the_clients_deposits_newest_first_within_the_times(
         "credited_at": None,
     }
     assert (paged["total"], [row["order_number"] for row in paged["list"]]) == (3, [made[1].order_number])
+
+
+def test_the_history_query_count_does_not_grow_with_the_rows(client_api, account, bank, client_user):
+    draft(client_user, account, bank)
+    client_api.get(HISTORY)  # fills the caches (time zone, language)
+    with CaptureQueriesContext(connection) as one:
+        client_api.get(HISTORY)
+    for _ in range(4):
+        deposit = draft(client_user, platform_account(user=client_user), bank)
+        services.deposit_cancel(user=client_user, order_number=deposit.order_number)
+    with CaptureQueriesContext(connection) as five:
+        rows = client_api.get(HISTORY).json()["list"]
+
+    assert len(rows) == 5
+    # token, deposits with their accounts, channels, currencies, account currencies (no COUNT: one page)
+    assert len(five) == len(one) == 5
 
 
 @pytest.mark.parametrize(

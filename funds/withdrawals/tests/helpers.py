@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from clients.trading.models import TradingAccount
+from clients.trading.services.snapshots import account_states_refresh
 from crm.audit.models import AuditEntry
 from crm.configuration.models import FundingMethod
 from crm.platforms.errors import TRANSIENT_ERRORS
@@ -68,10 +69,18 @@ def funded_account(user, amount: str = "5000.00", *, server=None) -> TradingAcco
 
 
 def credit_in(account: TradingAccount, amount: str) -> None:
-    """The broker lends `amount` of credit (a bonus): on the platform only, as the bonus module would."""
+    """The broker lends `amount` of credit (a bonus): on the platform only, as the bonus module would; its
+    operation refreshes the account's snapshot once done, as the outbox does."""
     gateway_for(account.server).balance_operation(
         account.login, BalanceKind.CREDIT_IN, D(amount), idempotency_key=f"credit:{account.pk}:{next(_keys)}"
     )
+    refresh_snapshots(account)
+
+
+def refresh_snapshots(*accounts: TradingAccount) -> None:
+    """Read the accounts' figures into their snapshots now, as the beat task would."""
+    for account in accounts:
+        account_states_refresh(server=account.server, accounts=[account])
 
 
 def platform_balance(account: TradingAccount) -> Decimal:

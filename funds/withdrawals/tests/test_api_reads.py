@@ -4,13 +4,24 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from crm.platforms.simulator import faults
+from clients.trading.models import TradingAccount
+from crm.platforms.simulator.adapter import SimulatorGateway
 from funds.tests.factories import bank_transfer_info
 from funds.withdrawals import services
 from funds.withdrawals.models import FundingUsage, Usage, Withdrawal
-from funds.withdrawals.tests.helpers import credit_in, funded_account, request_withdrawal, run_outbox
+from funds.withdrawals.tests.helpers import (
+    credit_in,
+    drain_on_platform,
+    funded_account,
+    refresh_snapshots,
+    request_withdrawal,
+    run_outbox,
+)
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -131,7 +142,9 @@ def test_balances_of_the_accounts_of_the_usages_asked(client_api, client_user, a
     credit_in(account, "200.00")
     request_withdrawal(client_user, account, bank, "1000.00")  # held, not yet taken by the platform
 
-    response = client_api.get(BALANCES, {"type": ["withdrawal_only", "normal"]})
+    account.refresh_from_db()
+    with time_machine.travel(account.state_refreshed_at + timedelta(seconds=9), tick=False):
+        response = client_api.get(BALANCES, {"type": ["withdrawal_only", "normal"]})
 
     assert response.status_code == 200
     assert response.json() == {
@@ -153,11 +166,13 @@ def test_balances_of_the_accounts_of_the_usages_asked(client_api, client_user, a
                 "free_margin": "5200.00",
                 "on_hold": "1000.00",
                 "withdrawable": "4000.00",
+                "state_refreshed_at": local(account.state_refreshed_at),
+                "state_age_seconds": 9,
             }
         ],
         "total": 1,
     }
-    run_outbox()
+    run_outbox()  # the platform takes the held 1000.00; the outbox refreshes the snapshot
     row = client_api.get(BALANCES, {"type": "normal"}).json()["list"][0]
     assert (row["balance"], row["on_hold"], row["withdrawable"]) == ("4000.00", "0.00", "4000.00")
 
@@ -168,12 +183,37 @@ def test_balances_of_the_accounts_of_the_usages_asked(client_api, client_user, a
     assert brackets["list"][0]["usage"] == "deposit_only"
 
 
-def test_an_unreachable_platform_leaves_the_figures_empty(client_api, account):
-    faults.inject(account.server, operation="account_state", fault="unavailable")
+def test_balances_read_the_snapshots_and_never_the_platform(client_api, client_user, account, monkeypatch):
+    never_read = funded_account(client_user, "100.00")
+    TradingAccount.objects.filter(pk=never_read.pk).update(state_refreshed_at=None)
+    drain_on_platform(account, "700.00")  # past the CRM: the snapshot still says 5000.00 until refreshed
+    calls = []
+    monkeypatch.setattr(SimulatorGateway, "account_state", lambda gateway, login: calls.append(login))
 
-    row = client_api.get(BALANCES, {"type": "normal"}).json()["list"][0]
+    rows = client_api.get(BALANCES, {"type": "normal"}).json()["list"]
 
-    assert (row["is_available"], row["balance"], row["withdrawable"], row["on_hold"]) == (False, None, None, "0.00")
+    assert calls == []
+    assert [(row["trading_account_id"], row["is_available"], row["balance"], row["withdrawable"]) for row in rows] == [
+        (never_read.pk, False, None, None),
+        (account.pk, True, "5000.00", "5000.00"),
+    ]
+    assert (rows[0]["state_refreshed_at"], rows[0]["state_age_seconds"], rows[0]["on_hold"]) == (None, None, "0.00")
+    monkeypatch.undo()
+    refresh_snapshots(account)
+    assert client_api.get(BALANCES, {"type": "normal"}).json()["list"][1]["balance"] == "4300.00"
+
+
+def test_the_balance_query_count_does_not_grow_with_the_accounts(client_api, client_user, account):
+    client_api.get(BALANCES, {"type": "normal"})  # fills the caches (time zone, language)
+    with CaptureQueriesContext(connection) as one:
+        client_api.get(BALANCES, {"type": "normal"})
+    for _ in range(3):
+        funded_account(client_user, "10.00")
+    with CaptureQueriesContext(connection) as four:
+        rows = client_api.get(BALANCES, {"type": "normal"}).json()["list"]
+
+    assert len(rows) == 4
+    assert len(four) == len(one) == 5  # token, accounts, usages, holds, currencies
 
 
 @pytest.mark.parametrize("query", [{}, {"type": "savings"}, {"type": ""}])
