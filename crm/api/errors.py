@@ -7,6 +7,7 @@ import sys
 import uuid
 from typing import Any
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -76,6 +77,10 @@ def exception_handler(exc: Exception, context: dict) -> Response:
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
+    elif isinstance(exc, (SuspiciousOperation, BadRequest)):
+        # Django's refusals of the request itself (too many fields, a body over its limit): a 400, as
+        # Django would answer outside DRF, not a bug of ours.
+        exc = drf.ParseError()
 
     if isinstance(exc, ApplicationError):
         set_rollback()

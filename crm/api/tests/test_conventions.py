@@ -194,3 +194,14 @@ def test_signed_in_callers_are_throttled_by_user_not_by_address(api, user, monke
     anonymous = api.get(LEVERAGES).status_code
 
     assert (statuses, anonymous) == ([200, 200, 429], 200)
+
+
+@pytest.mark.django_db
+def test_a_query_string_with_too_many_fields_is_400_not_500(api, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    query = "&".join(f"page={index}" for index in range(11))
+
+    response = api.get(f"{LEVERAGES}?{query}", HTTP_X_LANGUAGE="en-US")
+
+    assert response.status_code == 400
+    assert response.json() == {"code": "malformed_request", "message": "Malformed request.", "fields": {}}
