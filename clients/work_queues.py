@@ -3,36 +3,33 @@ back office home. Registered from `ClientsConfig.ready()`."""
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.backoffice.registry import WorkQueue, work_queue_register
+from crm.backoffice.registry import status_queue, work_queue_register
 
 
 def clients_work_register() -> None:
     for queue in [
-        WorkQueue(
+        status_queue(
             key="kyc_to_review",
             label=_("KYC applications to review"),
             model="clients.ClientProfile",
-            condition=Q(kyc_status="pending"),
-            filters={"kyc_status__exact": "pending"},
+            status="pending",
+            field="kyc_status",
             position=40,
         ),
-        WorkQueue(
+        status_queue(
             key="account_applications_to_approve",
             label=_("Account applications to approve"),
             model="trading.AccountApplication",
-            condition=Q(status="pending"),
-            filters={"status__exact": "pending"},
+            status="pending",
             position=50,
         ),
-        WorkQueue(
+        status_queue(
             key="leverage_changes_to_approve",
             label=_("Leverage changes to approve"),
             model="trading.LeverageChange",
-            condition=Q(status="pending"),
-            filters={"status__exact": "pending"},
+            status="pending",
             position=51,
         ),
     ]:

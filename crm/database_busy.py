@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.db import OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from crm.errors import DatabaseBusy
@@ -33,7 +33,8 @@ def is_database_busy(error: BaseException) -> bool:
 
 
 class DatabaseBusyMiddleware:
-    """Views outside the API (portal, admin): a friendly 503 page instead of a 500."""
+    """Views outside the API (portal, admin): a friendly 503 page instead of a 500. API views never
+    get here: DRF's exception handler renders their errors (`crm.api.errors`)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -46,11 +47,6 @@ class DatabaseBusyMiddleware:
             return None
         logger.warning("database busy: %s %s", request.method, request.path)
         busy = DatabaseBusy()
-        if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse(
-                {"code": busy.code, "message": busy.message, "fields": {}}, status=busy.status
-            )
-        else:
-            response = HttpResponse(render_to_string("database_busy.html", {"message": busy.message}), status=503)
+        response = HttpResponse(render_to_string("database_busy.html", {"message": busy.message}), status=busy.status)
         response["Retry-After"] = str(busy.retry_after)
         return response

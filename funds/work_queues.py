@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from crm.backoffice.registry import DailyTotal, WorkQueue, daily_total_register, work_queue_register
+from crm.backoffice.registry import DailyTotal, WorkQueue, daily_total_register, status_queue, work_queue_register
 
 # Withdrawals approved once that are worth more than the threshold wait for another staff member.
 AWAITING_SECOND_APPROVAL = Q(status="approved", requires_second_approval=True, second_approver__isnull=True)
@@ -20,20 +20,18 @@ APPROVAL_STAGES = {"second_approval": AWAITING_SECOND_APPROVAL, "to_pay": READY_
 
 def funds_work_register() -> None:
     for queue in [
-        WorkQueue(
+        status_queue(
             key="deposits_to_review",
             label=_("Deposits to review"),
             model="deposits.Deposit",
-            condition=Q(status="submitted"),
-            filters={"status__exact": "submitted"},
+            status="submitted",
             position=10,
         ),
-        WorkQueue(
+        status_queue(
             key="withdrawals_to_approve",
             label=_("Withdrawals to approve"),
             model="withdrawals.Withdrawal",
-            condition=Q(status="pending"),
-            filters={"status__exact": "pending"},
+            status="pending",
             position=20,
         ),
         WorkQueue(
@@ -52,12 +50,11 @@ def funds_work_register() -> None:
             filters={"approval": "to_pay"},
             position=22,
         ),
-        WorkQueue(
+        status_queue(
             key="transfers_to_approve",
             label=_("Transfers to approve"),
             model="transfers.Transfer",
-            condition=Q(status="pending"),
-            filters={"status__exact": "pending"},
+            status="pending",
             position=30,
         ),
     ]:

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from crm.database_busy import is_database_busy
-from crm.errors import ApplicationError, DatabaseBusy, Throttled
+from crm.errors import ApplicationError, DatabaseBusy
 
 logger = logging.getLogger(__name__)
 
@@ -60,20 +60,13 @@ def error_response(
     return Response(body, status=status, headers=headers)
 
 
-def database_busy_response() -> Response:
-    """The write's transaction rolled back when it gave up waiting, so the client may simply retry."""
-    busy = DatabaseBusy()
-    return error_response(
-        status=busy.status, code=busy.code, message=busy.message, headers={"Retry-After": str(busy.retry_after)}
-    )
-
-
 def exception_handler(exc: Exception, context: dict) -> Response:
     """Every exception an API view raises, as the envelope. Add new cases before the last one:
     whatever is left is a bug, answered 500 `server_error`."""
     if is_database_busy(exc):
-        return database_busy_response()
-    if isinstance(exc, Http404):
+        # The write's transaction rolled back when it gave up waiting: the client may simply retry.
+        exc = DatabaseBusy()
+    elif isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
@@ -85,8 +78,8 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, ApplicationError):
         set_rollback()
         headers = {}
-        if isinstance(exc, Throttled) and exc.retry_after:
-            headers["Retry-After"] = str(exc.retry_after)
+        if retry_after := getattr(exc, "retry_after", None):  # throttled, database busy
+            headers["Retry-After"] = str(retry_after)
         return error_response(
             status=exc.status, code=exc.code, message=exc.message, fields=exc.fields, headers=headers, **exc.extra
         )

@@ -29,6 +29,20 @@ class WorkQueue:
         return apps.get_model(self.model)
 
 
+def status_queue(
+    *, key: str, label: str | Promise, model: str, status: str, position: int, field: str = "status"
+) -> WorkQueue:
+    """The rows in one state: counted by `field = status` and opened with the admin's own list filter."""
+    return WorkQueue(
+        key=key,
+        label=label,
+        model=model,
+        condition=Q(**{field: status}),
+        filters={f"{field}__exact": status},
+        position=position,
+    )
+
+
 @dataclass(frozen=True)
 class DailyTotal:
     key: str

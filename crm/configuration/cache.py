@@ -1,7 +1,7 @@
 """The public settings as read from the cache: every request reads some, staff change them rarely.
 
 The answers live under a fixed set of keys (`NAMES`), so a read is one cache round trip and a
-change forgets them all with one `delete_many`. `crm.configuration.apps` wires that to the saves
+change forgets them all with one `delete_many`. `public_settings_fed_by` wires that to the saves
 and deletes of every model that feeds them.
 """
 
@@ -13,6 +13,8 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete, post_save
 
 from crm.configuration.models import FundingMethod
 
@@ -68,3 +70,21 @@ def public_settings_changed() -> None:
     """
     _forget()
     transaction.on_commit(_forget)
+
+
+def _changed(sender: type[Model], **kwargs: object) -> None:
+    public_settings_changed()
+
+
+def public_settings_fed_by(*models: type[Model]) -> None:
+    """Forget the cached settings whenever a row of `models` is saved or deleted (from `ready()`).
+
+    A hook, not a call in each write path: these rows are written by the admin's forms,
+    list_editable and actions, by services and by the demo loaders; a write path that forgot to
+    forget the cache would serve stale settings for an hour. (QuerySet.update() sends no signal:
+    its callers save a row in the same transaction.)
+    """
+    for model in models:
+        label = model._meta.label
+        post_save.connect(_changed, sender=model, dispatch_uid=f"public-settings-save-{label}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"public-settings-delete-{label}")

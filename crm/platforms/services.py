@@ -32,7 +32,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -189,13 +189,10 @@ def platform_operation_execute(*, operation_id: int) -> PlatformOperation:
         return _settle_transient(operation_id, PlatformTimeout(message="The task ran out of time."))
     except (PlatformError, PlatformOperationInvalid) as error:
         return _settle_failed(operation_id, code=error.code, message=error.message)
-    except OperationalError as error:
-        if not is_database_busy(error):
-            _settle_failed(operation_id, code=PlatformErrorCode.INTERNAL_ERROR, message=repr(error))
-            raise
-        # The simulator keeps its books in our database: busy, it applied nothing. Try again later.
-        return _settle_transient(operation_id, PlatformUnavailable(message="The platform's database was busy."))
     except Exception as error:
+        if is_database_busy(error):
+            # The simulator keeps its books in our database: busy, it applied nothing. Try again later.
+            return _settle_transient(operation_id, PlatformUnavailable(message="The platform's database was busy."))
         _settle_failed(operation_id, code=PlatformErrorCode.INTERNAL_ERROR, message=repr(error))
         raise
     operation = _settle_done(operation_id, result)
