@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 
 from crm.files.models import StoredFile
 from crm.files.selectors import download_token
@@ -13,6 +14,7 @@ def staff_client(client):
 
 
 @pytest.mark.django_db
+@time_machine.travel("2026-12-01 09:00:00+00:00", tick=False)  # the signed link carries the second it was made
 def test_staff_find_files_by_owner_and_open_them(staff_client):
     mine = StoredFileFactory(owner=UserFactory(email="alice@example.com"))
     StoredFileFactory(owner=UserFactory(email="bob@example.com"))

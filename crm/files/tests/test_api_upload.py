@@ -1,6 +1,7 @@
 import hashlib
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.throttling import ScopedRateThrottle
@@ -21,6 +22,7 @@ def stored_names(private_storage) -> list[str]:
 
 
 @pytest.mark.django_db
+@time_machine.travel("2026-12-01 09:00:00+00:00", tick=False)  # the signed link carries the second it was made
 def test_stores_an_upload_and_answers_with_a_signed_link(user, user_api, private_storage):
     response = user_api.post(URL, {"file": upload("护照.png", PNG), "purpose": "kyc_document"})
 
