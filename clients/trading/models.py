@@ -362,3 +362,6 @@ class LeverageChange(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.account.login}: 1:{self.from_leverage} → 1:{self.to_leverage} ({self.status})"
+
+
+from clients.trading.mirror.models import ClosedDeal, DealSyncState  # noqa: E402, F401  (the mirror's models)

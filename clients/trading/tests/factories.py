@@ -1,8 +1,11 @@
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
 from django.utils import timezone
 
 from clients.models import ClientProfile, KycStatus, KycWay
-from clients.trading.models import TradingAccount, TradingAccountType
+from clients.trading.models import ClosedDeal, TradingAccount, TradingAccountType
 from crm.configuration.models import Leverage
 from crm.platforms.tests.factories import TradingServerFactory
 from crm.users.tests.factories import UserFactory
@@ -87,3 +90,29 @@ class TradingAccountFactory(factory.django.DjangoModelFactory):
     currency = "USD"
     leverage = 100
     is_demo = factory.LazyAttribute(lambda account: account.server.is_demo)
+
+
+class ClosedDealFactory(factory.django.DjangoModelFactory):
+    """A mirrored closed deal of a trading account: 1 lot of EURUSD, closed an hour ago."""
+
+    class Meta:
+        model = ClosedDeal
+
+    trading_account = factory.SubFactory(TradingAccountFactory)
+    server = factory.LazyAttribute(lambda deal: deal.trading_account.server)
+    login = factory.LazyAttribute(lambda deal: deal.trading_account.login)
+    deal_ticket = factory.Sequence(lambda n: 5_000_000 + n)
+    position_ticket = factory.LazyAttribute(lambda deal: deal.deal_ticket)
+    symbol = "EURUSD"
+    symbol_group = "forex"
+    side = "buy"
+    volume_lots = Decimal("1.00")
+    open_time = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2))
+    open_price = Decimal("1.08000")
+    close_time = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    close_price = Decimal("1.08100")
+    profit = Decimal("100.00")
+    commission = Decimal("-7.00")
+    swap = Decimal("0.00")
+    spread_cost = Decimal("10.00")
+    synced_at = factory.LazyFunction(timezone.now)
