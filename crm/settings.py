@@ -285,6 +285,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # --- Trading platforms -----------------------------------------------------------------
 # Called after a platform operation that changes an account's figures completes (server_id, login).
 PLATFORM_ACCOUNT_STATE_REFRESH = "clients.trading.services.snapshots.account_state_refresh_after_operation"
+# Called with `client=` when a client registers (API, portal, Google): the IB network attributes them.
+CLIENT_REGISTERED_HOOK = "ib.services.attribution.attribution_from_invite_code"
 
 # --- Funds ----------------------------------------------------------------------------
 # An unsubmitted deposit draft is cancelled as expired after this long.

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 import crm.admin_site  # noqa: F401  (applies the staff 2FA requirement to the admin)
 from crm.api.errors import api_not_found
+from ib.qr import referral_qr_view
 
 # A fault outside an API view (with DEBUG off): the envelope under /api/, Django's page elsewhere.
 handler500 = "crm.api.errors.server_error"
@@ -25,6 +26,7 @@ api_v1 = [
     path("", include("funds.deposits.urls")),
     path("", include("funds.withdrawals.urls")),
     path("", include("funds.transfers.urls")),
+    path("", include("ib.urls")),
 ]
 
 urlpatterns = [
@@ -39,6 +41,9 @@ urlpatterns = [
     path("e-verify/", include("clients.everify.urls")),
     # Online payment providers: their callbacks, and the simulated provider's payment page.
     path("payments/", include("funds.deposits.urls_payments")),
+    # The QR code image of an IB's referral link (public, like the link).
+    path("referral/<str:code>/qr.svg", referral_qr_view, name="ib_referral_qr"),
+    path("ib/apply/", include("ib.apply")),
     # The client portal, before allauth's pages: it wraps allauth's sign-up to keep the invite code.
     path("", include("clients.portal.urls")),
     path("accounts/", include("allauth.urls")),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from clients.errors import ClientErrorCode
@@ -13,6 +17,8 @@ from crm.errors import Conflict
 from crm.users.models import Language, User, normalize_email
 from crm.users.passwords import password_validate
 from crm.verification.services import email_code_consume_if_required
+
+logger = logging.getLogger(__name__)
 
 
 def _already_registered() -> Conflict:
@@ -72,4 +78,19 @@ def _client_profile_create(*, user: User, invite_code: str, provider: str = "") 
     profile = ClientProfile.objects.create(user=user, invite_code=(invite_code or "").strip()[:64])
     data = {"invite_code": profile.invite_code, **({"provider": provider} if provider else {})}
     audit_record(actor=user, action="client.registered", target=profile, data=data)
+    _registered_hook(user)
     return profile
+
+
+def _registered_hook(user: User) -> None:
+    """Tell the IB network (`settings.CLIENT_REGISTERED_HOOK`, which this app must not import) that a
+    client registered, so the invite code attributes them. Best effort, in its own savepoint: a fault
+    there is logged and must not cost the sign-up (staff can attribute the client afterwards)."""
+    path = getattr(settings, "CLIENT_REGISTERED_HOOK", "")
+    if not path:
+        return
+    try:
+        with transaction.atomic():
+            import_string(path)(client=user)
+    except Exception:
+        logger.exception("the registration hook failed for user %s", user.pk)
