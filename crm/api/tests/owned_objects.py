@@ -25,7 +25,7 @@ from clients.selectors import client_profile_of
 from clients.services.questionnaires import questionnaire_answers_save
 from clients.tests.factories import answers_for, questionnaire_with_questions
 from clients.trading.models import TradingAccount, TradingAccountType
-from clients.trading.tests.factories import TradingAccountFactory, TradingAccountTypeFactory
+from clients.trading.tests.factories import TradingAccountFactory, TradingAccountTypeFactory, client_user
 from crm.files.models import StoredFile
 from crm.files.services import private_url
 from crm.files.tests.factories import StoredFileFactory
@@ -37,6 +37,8 @@ from funds.deposits import services as deposit_services
 from funds.models import Channel
 from funds.tests.factories import ChannelFactory, ClientSegmentFactory, PayoutAccountFactory, currency
 from funds.withdrawals.tests.helpers import fund
+from ib.models import ClientAttribution, IbProfile
+from ib.services import ib_promote, rebate_account_add
 
 _numbers = itertools.count(1)
 
@@ -136,6 +138,59 @@ def e_verify_session(owner: User) -> str:
     return session.session_id
 
 
+def portal_user(*, role: str) -> User:
+    """A KYC-approved client, or an IB: a client promoted the way staff do it (profile, code, tree rows)."""
+    user = client_user()
+    if role == User.Role.IB:
+        ib_promote(user_id=user.pk, parent_id=None, plan_id=None, promoted_by=None)
+        user.refresh_from_db()
+    return user
+
+
+def _ib_of(owner: User) -> IbProfile:
+    """The owner's IB profile; a client owner (the reads test makes every kind for clients too) is
+    promoted first."""
+    profile = IbProfile.objects.filter(user=owner).first()
+    if profile is None:
+        profile = ib_promote(user_id=owner.pk, parent_id=None, plan_id=None, promoted_by=None)
+        owner.refresh_from_db()
+    return profile
+
+
+def _ib_client_of(owner: User) -> User:
+    client = client_user(email=f"matrix-client-{next(_numbers)}@example.com")
+    ClientAttribution.objects.create(
+        client=client, ib=_ib_of(owner), effective_from=client.date_joined, source="invite_code"
+    )
+    return client
+
+
+def ib_client(owner: User) -> int:
+    """A client who belongs to the IB `owner`."""
+    return _ib_client_of(owner).pk
+
+
+def ib_client_account_login(owner: User) -> str:
+    """The login of a live account of a client of the IB `owner`."""
+    return str(_trading_account(_ib_client_of(owner), is_demo=False).login)
+
+
+def _rebate_account(owner: User) -> TradingAccount:
+    ib = _ib_of(owner)
+    account = _trading_account(owner, is_demo=False)
+    rebate_account_add(ib_id=ib.pk, trading_account_id=account.pk, added_by=None)
+    return account
+
+
+def rebate_account(owner: User) -> int:
+    """A rebate account of the IB `owner`, by its trading account's id."""
+    return _rebate_account(owner).pk
+
+
+def rebate_account_login(owner: User) -> str:
+    return str(_rebate_account(owner).login)
+
+
 OWNED_KINDS: dict[str, Callable[[User], Any]] = {
     "trading_account": live_trading_account,
     "demo_trading_account": demo_trading_account,
@@ -146,6 +201,10 @@ OWNED_KINDS: dict[str, Callable[[User], Any]] = {
     "message": direct_message,
     "payout_account": payout_account,
     "e_verify_session": e_verify_session,
+    "ib_client": ib_client,
+    "ib_client_account_login": ib_client_account_login,
+    "rebate_account": rebate_account,
+    "rebate_account_login": rebate_account_login,
 }
 
 SHARED_KINDS: dict[str, str] = {
@@ -175,6 +234,10 @@ PARAMETER_KINDS: dict[str | tuple[str, str], str] = {
     "trading_account_type_id": "trading_account_type",
     "column_id": "trading_tool_column",
     ("public.popup.dismiss_popups", "ids"): "popup",
+    ("ib.client", "client_user_id"): "ib_client",
+    ("ib.client.list_trading_accounts", "account_id"): "ib_client_account_login",
+    ("ib.rebate.list_accounts", "account_id"): "rebate_account_login",
+    ("ib.rebate.set_account_enabled", "id"): "rebate_account",
 }
 
 

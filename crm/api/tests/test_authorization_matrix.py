@@ -21,7 +21,14 @@ import pytest
 from clients.tests.factories import kyc_template
 from clients.trading.tests.factories import client_user
 from crm.api.tests.operations import Operation, api_operations
-from crm.api.tests.owned_objects import OWNED_KINDS, SHARED_KINDS, database_snapshot, kind_of, matrix_account_type
+from crm.api.tests.owned_objects import (
+    OWNED_KINDS,
+    SHARED_KINDS,
+    database_snapshot,
+    kind_of,
+    matrix_account_type,
+    portal_user,
+)
 from crm.users.models import User
 from crm.users.tests.factories import StaffFactory
 from funds.tests.factories import ExchangeRateFactory, currency
@@ -51,6 +58,7 @@ ARGUMENTS: dict[str, Any] = {
     "trading_platform": "MT5",
     "from_currency": "USD",
     "to_currency": "CNY",
+    "enabled": True,
 }
 # Where one operation needs another value than `ARGUMENTS` gives.
 OPERATION_ARGUMENTS: dict[tuple[str, str], Any] = {
@@ -213,8 +221,8 @@ def test_a_staff_token_on_a_portal_is_403(api, operation):
 
 @pytest.mark.parametrize(("operation", "parameter", "intruder_role"), CROSS_OWNER_CASES)
 def test_another_users_object_is_404_and_changes_nothing(api, operation, parameter, intruder_role):
-    owner = client_user(role=portal_role(operation))
-    intruder = client_user(role=intruder_role)
+    owner = portal_user(role=portal_role(operation))
+    intruder = portal_user(role=intruder_role)
     arguments = own_arguments(operation, intruder)
     kind = kind_of(operation_id=operation.operation_id, group=operation.group, name=parameter)
     someone_elses = OWNED_KINDS[kind](owner)
@@ -241,13 +249,13 @@ def test_what_a_user_reads_is_the_same_after_someone_else_used_every_operation(a
     ExchangeRateFactory(from_currency=currency("USD"), to_currency=currency("CNY"))
     kyc_template()
     roles = [User.Role.CLIENT, User.Role.IB]
-    readers = {role: client_user(role=role) for role in roles}
+    readers = {role: portal_user(role=role) for role in roles}
     reads = {role: [operation for operation in READS if role in intruder_roles(operation)] for role in roles}
     first = {role: reads_of(api, readers[role], reads[role]) for role in roles}
     second = {role: reads_of(api, readers[role], reads[role]) for role in roles}
 
     for role in roles:
-        owner = client_user(role=role)
+        owner = portal_user(role=role)
         for make in OWNED_KINDS.values():
             make(owner)
         api.login_as(owner)
