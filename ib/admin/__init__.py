@@ -1,0 +1,1 @@
+from ib.admin import network  # noqa: F401
