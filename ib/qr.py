@@ -24,7 +24,6 @@ from django.views.decorators.http import require_GET
 from ib.models import IbProfile
 
 QR_CACHE_SECONDS = 24 * 60 * 60
-QR_BOX_MILLIMETRES = 1  # SvgImage draws each module as a 1 mm square at box_size 10
 QR_BORDER = 4  # the quiet zone the standard asks for, in modules
 
 

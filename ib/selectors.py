@@ -14,8 +14,8 @@ from clients.models import KycStatus
 from clients.trading.models import TradingAccount, TradingAccountType
 from crm.errors import Forbidden, NotFound
 from crm.users.models import User
-from ib.models import ClientAttribution, IbAncestry, IbApplication, IbProfile, RebateAccount, RebatePayout
 from ib.errors import IbErrorCode
+from ib.models import ClientAttribution, IbAncestry, IbApplication, IbProfile, RebateAccount, RebatePayout
 
 KYC_APPROVED = "approved"
 KYC_DISAPPROVED = "disapproved"  # the spec's "not verified": anything but approved

@@ -68,7 +68,9 @@ class ReassignForm(ReasonForm):
         label=gettext_lazy("Client"),
         widget=raw_id(ClientAttribution, "client"),
     )
-    ib = forms.ModelChoiceField(IbProfile.objects.all(), label=gettext_lazy("New IB"), widget=raw_id(ClientAttribution, "ib"))
+    ib = forms.ModelChoiceField(
+        IbProfile.objects.all(), label=gettext_lazy("New IB"), widget=raw_id(ClientAttribution, "ib")
+    )
     effective_from = forms.DateTimeField(
         label=gettext_lazy("Effective from"),
         help_text=gettext_lazy(
@@ -147,7 +149,9 @@ class IbProfileAdmin(FormPagesMixin, admin.ModelAdmin):
         """The upline from the top down, then the direct sub-IBs and the size of the whole downline."""
         upline = [
             row.ancestor
-            for row in IbAncestry.objects.filter(ib=profile, depth__gt=0).select_related("ancestor__user").order_by("-depth")
+            for row in IbAncestry.objects.filter(ib=profile, depth__gt=0)
+            .select_related("ancestor__user")
+            .order_by("-depth")
         ]
         children = list(profile.children.select_related("user").order_by("pk")[:50])
         downline = IbAncestry.objects.filter(ancestor=profile, depth__gt=0).count()
@@ -186,8 +190,9 @@ class IbProfileAdmin(FormPagesMixin, admin.ModelAdmin):
                 plan_id=data["plan"].pk if data["plan"] else None,
                 promoted_by=request.user,
             ),
-            done=lambda profile: _("%(ib)s is an IB now, with referral code %(code)s.")
-            % {"ib": profile, "code": profile.referral_code},
+            done=lambda profile: (
+                _("%(ib)s is an IB now, with referral code %(code)s.") % {"ib": profile, "code": profile.referral_code}
+            ),
             success_url=self.changelist_url(),
         )
 
@@ -269,8 +274,9 @@ class IbApplicationAdmin(FormPagesMixin, admin.ModelAdmin):
                 parent_id=data["parent"].pk if data["parent"] else None,
                 plan_id=data["plan"].pk if data["plan"] else None,
             ),
-            done=lambda profile: _("%(ib)s is an IB now, with referral code %(code)s.")
-            % {"ib": profile, "code": profile.referral_code},
+            done=lambda profile: (
+                _("%(ib)s is an IB now, with referral code %(code)s.") % {"ib": profile, "code": profile.referral_code}
+            ),
             success_url=self.changelist_url(),
         )
 
@@ -333,12 +339,14 @@ class ClientAttributionAdmin(FormPagesMixin, admin.ModelAdmin):
                 reassigned_by=request.user,
                 reason=data["reason"],
             ),
-            done=lambda attribution: _("%(client)s belongs to %(ib)s from %(time)s.")
-            % {
-                "client": attribution.client,
-                "ib": attribution.ib,
-                "time": timezone.localtime(attribution.effective_from).strftime("%Y-%m-%d %H:%M:%S"),
-            },
+            done=lambda attribution: (
+                _("%(client)s belongs to %(ib)s from %(time)s.")
+                % {
+                    "client": attribution.client,
+                    "ib": attribution.ib,
+                    "time": timezone.localtime(attribution.effective_from).strftime("%Y-%m-%d %H:%M:%S"),
+                }
+            ),
             success_url=self.changelist_url(),
         )
 
@@ -368,7 +376,9 @@ class RebateAccountAdmin(FormPagesMixin, admin.ModelAdmin):
             call=lambda data: services.rebate_account_add(
                 ib_id=data["ib"].pk, trading_account_id=data["trading_account"].pk, added_by=request.user
             ),
-            done=lambda account: _("Account %(login)s receives rebates of %(ib)s.")
-            % {"login": account.trading_account.login, "ib": account.ib},
+            done=lambda account: (
+                _("Account %(login)s receives rebates of %(ib)s.")
+                % {"login": account.trading_account.login, "ib": account.ib}
+            ),
             success_url=self.changelist_url(),
         )

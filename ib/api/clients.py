@@ -33,7 +33,9 @@ class AttributionFieldsMixin(serializers.Serializer):
     ib_user_id = serializers.IntegerField(
         source="attributed_ib_user_id", help_text="The user id of the IB the client belongs to now."
     )
-    level = serializers.IntegerField(help_text="How far below you that IB is: 0 for your own clients, 1 for a sub-IB's, …")
+    level = serializers.IntegerField(
+        help_text="How far below you that IB is: 0 for your own clients, 1 for a sub-IB's, …"
+    )
     attributed_at = serializers.DateTimeField(help_text="Since when the client belongs to that IB.")
 
 

@@ -28,7 +28,9 @@ class RebateRecordSerializer(serializers.Serializer):
         source="pk", help_text="The same id, as the commission reports name it (their `rebate_aggregation_id`)."
     )
     order_number = serializers.CharField(help_text="The payout's reference, as on the ledger and platform comment.")
-    amount = serializers.SerializerMethodField(help_text="What is paid: the lines' sum (reversals included), 2 decimals.")
+    amount = serializers.SerializerMethodField(
+        help_text="What is paid: the lines' sum (reversals included), 2 decimals."
+    )
     currency = serializers.CharField(help_text="The plan's currency the lines are in.")
     line_count = serializers.IntegerField(help_text="How many commission lines (deals × levels) it gathers.")
     status = serializers.ChoiceField(

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from crm.audit.services import audit_record
 from crm.errors import ApplicationError, Conflict, NotFound
 from crm.users.models import User
-from ib.models import IbApplication, IbProfile
 from ib.errors import IbErrorCode
+from ib.models import IbApplication, IbProfile
 from ib.services.network import ib_promote
 
 MESSAGE_MAX_LENGTH = 2000

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from crm.audit.services import audit_record
 from crm.errors import ApplicationError, Conflict, NotFound
 from crm.users.models import User
+from ib.errors import IbErrorCode
 from ib.models import ClientAttribution, CommissionLine, CommissionRunState, IbProfile
 from ib.selectors import ib_by_referral_code
-from ib.errors import IbErrorCode
 from ib.services.network import ib_not_found
+
 
 def attribution_from_invite_code(*, client: User) -> ClientAttribution | None:
     """`settings.CLIENT_REGISTERED_HOOK`: a client just registered (API, portal or Google sign-up).

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from crm.audit.services import audit_record
 from crm.errors import Conflict, NotFound
 from crm.users.models import User
-from ib.models import IbAncestry, IbProfile, RebatePlan
 from ib.errors import IbErrorCode
+from ib.models import IbAncestry, IbProfile, RebatePlan
 
 # No 0/O, 1/I/L: a code read aloud or copied from paper is typed right.
 REFERRAL_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -64,15 +64,35 @@ def _profile_create(*, user: User, parent: IbProfile | None, plan: RebatePlan | 
         except IntegrityError:
             if IbProfile.objects.filter(user=user).exists():
                 raise _already_an_ib() from None
-    raise RuntimeError("no free referral code after %d attempts" % REFERRAL_CODE_ATTEMPTS)
+    raise RuntimeError(f"no free referral code after {REFERRAL_CODE_ATTEMPTS} attempts")
 
 
 def _already_an_ib() -> Conflict:
     return Conflict(code=IbErrorCode.ALREADY_AN_IB, message=_("This user is already an IB."))
 
 
-def _ancestry_table() -> str:
-    return connection.ops.quote_name(IbAncestry._meta.db_table)
+# The closure table's statements; `{table}` is IbAncestry's table, values are parameters.
+# A new IB: its parent's ancestors, one level further.
+COPY_PARENT_ANCESTRY = (
+    "INSERT INTO {table} (ib_id, ancestor_id, depth) SELECT %s, ancestor_id, depth + 1 FROM {table} WHERE ib_id = %s"
+)
+# A moved IB's subtree (itself and below) loses every link to the ancestors outside it…
+DETACH_SUBTREE = (
+    "DELETE FROM {table} WHERE ib_id IN (SELECT ib_id FROM {table} WHERE ancestor_id = %s) "
+    "AND ancestor_id NOT IN (SELECT ib_id FROM {table} WHERE ancestor_id = %s)"
+)
+# … and gains one to each ancestor of the new parent (the parent itself included), for every node.
+ATTACH_SUBTREE = (
+    "INSERT INTO {table} (ib_id, ancestor_id, depth) "
+    "SELECT below.ib_id, above.ancestor_id, above.depth + below.depth + 1 "
+    "FROM {table} below, {table} above WHERE below.ancestor_id = %s AND above.ib_id = %s"
+)
+
+
+def _ancestry_execute(statement: str, parameters: list[int]) -> None:
+    sql = statement.format(table=connection.ops.quote_name(IbAncestry._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
 
 
 @transaction.atomic
@@ -97,13 +117,7 @@ def ib_promote(*, user_id: int, parent_id: int | None, plan_id: int | None, prom
     profile = _profile_create(user=user, parent=parent, plan=plan, by=promoted_by)
     IbAncestry.objects.create(ib=profile, ancestor=profile, depth=0)
     if parent is not None:
-        table = _ancestry_table()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (ib_id, ancestor_id, depth) "
-                f"SELECT %s, ancestor_id, depth + 1 FROM {table} WHERE ib_id = %s",
-                [profile.pk, parent.pk],
-            )
+        _ancestry_execute(COPY_PARENT_ANCESTRY, [profile.pk, parent.pk])
     if user.role != User.Role.IB:
         user.role = User.Role.IB
         user.save(update_fields=["role"])
@@ -141,20 +155,9 @@ def ib_move(*, ib_id: int, parent_id: int | None, moved_by: User | None) -> IbPr
             )
     if parent_id == old_parent_id:
         return profile
-    table = _ancestry_table()
-    subtree = f"SELECT ib_id FROM {table} WHERE ancestor_id = %s"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE ib_id IN ({subtree}) AND ancestor_id NOT IN ({subtree})",
-            [profile.pk, profile.pk],
-        )
-        if parent_id is not None:
-            cursor.execute(
-                f"INSERT INTO {table} (ib_id, ancestor_id, depth) "
-                f"SELECT below.ib_id, above.ancestor_id, above.depth + below.depth + 1 "
-                f"FROM {table} below, {table} above WHERE below.ancestor_id = %s AND above.ib_id = %s",
-                [profile.pk, parent_id],
-            )
+    _ancestry_execute(DETACH_SUBTREE, [profile.pk, profile.pk])
+    if parent_id is not None:
+        _ancestry_execute(ATTACH_SUBTREE, [profile.pk, parent_id])
     profile.parent_id = parent_id
     profile.save(update_fields=["parent"])
     audit_record(

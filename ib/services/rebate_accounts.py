@@ -14,9 +14,9 @@ from clients.trading.models import TradingAccount
 from crm.audit.services import audit_record
 from crm.errors import Conflict
 from crm.users.models import User
+from ib.errors import IbErrorCode
 from ib.models import IbProfile, RebateAccount
 from ib.selectors import ib_profile_of, rebate_account_not_found
-from ib.errors import IbErrorCode
 from ib.services.network import ib_not_found
 
 

@@ -216,8 +216,16 @@ def test_get_client_shows_the_kyc_but_not_the_documents(api, tree):
         "enabled",
     )
     assert (body["kyc_status"], body["ib_user_id"], body["level"]) == ("approved", master.user_id, 0)
-    for key in ("agreement_status", "apply_status", "completed_module", "identity_status", "kyc_approved_at",
-                "kyc_data", "kyc_way", "register_datetime"):
+    for key in (
+        "agreement_status",
+        "apply_status",
+        "completed_module",
+        "identity_status",
+        "kyc_approved_at",
+        "kyc_data",
+        "kyc_way",
+        "register_datetime",
+    ):
         assert key in body
 
 
@@ -292,7 +300,9 @@ def test_rebate_accounts_are_listed_and_one_is_enabled_at_a_time(api):
         {"login": second.trading_account.login, "disabled_logins": [first.trading_account.login]},
     )
 
-    api.post("/api/v1/ib/rebate/set-account-enabled", {"id": second.trading_account_id, "enabled": False}, format="json")
+    api.post(
+        "/api/v1/ib/rebate/set-account-enabled", {"id": second.trading_account_id, "enabled": False}, format="json"
+    )
     assert not RebateAccount.objects.filter(ib=ib, is_enabled=True).exists()  # payouts wait
     body = api.get("/api/v1/ib/rebate/list-accounts", {"account_id": first.trading_account.login}).json()
     assert [row["id"] for row in body["list"]] == [first.trading_account_id]
@@ -317,9 +327,11 @@ def test_another_ibs_rebate_account_is_404_and_changes_nothing(api):
         "rebate_account_not_found",
     )
     assert set(RebateAccount.objects.values_list("pk", "is_enabled")) == {(mine.pk, True), (theirs.pk, True)}
-    assert not AuditEntry.objects.filter(action__startswith="ib.rebate_account_").exclude(
-        action="ib.rebate_account_added"
-    ).exists()
+    assert (
+        not AuditEntry.objects.filter(action__startswith="ib.rebate_account_")
+        .exclude(action="ib.rebate_account_added")
+        .exists()
+    )
 
 
 def test_a_disabled_trading_account_cannot_be_enabled(api):

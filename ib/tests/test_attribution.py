@@ -184,7 +184,9 @@ def test_a_client_without_an_ib_can_be_given_one(ib):
     client = client_user()
     start = timezone.now() - timedelta(hours=1)
 
-    attribution_reassign(client_id=client.pk, ib_id=ib.pk, effective_from=start, reassigned_by=StaffFactory(), reason="Walk-in")
+    attribution_reassign(
+        client_id=client.pk, ib_id=ib.pk, effective_from=start, reassigned_by=StaffFactory(), reason="Walk-in"
+    )
 
     assert current_ib_of(client=client) == ib
 
@@ -225,9 +227,15 @@ def test_other_refusals_of_a_reassignment_change_nothing(ib, attributed):
     before = list(ClientAttribution.objects.values())
     cases = [
         ({"ib_id": new_ib.pk, "effective_from": now - timedelta(days=1), "reason": " "}, "reason_required"),
-        ({"ib_id": new_ib.pk, "effective_from": now + timedelta(days=1), "reason": "x"}, "attribution_effective_from_in_future"),
+        (
+            {"ib_id": new_ib.pk, "effective_from": now + timedelta(days=1), "reason": "x"},
+            "attribution_effective_from_in_future",
+        ),
         ({"ib_id": ib.pk, "effective_from": now - timedelta(days=1), "reason": "x"}, "attribution_unchanged"),
-        ({"ib_id": new_ib.pk, "effective_from": now - timedelta(days=31), "reason": "x"}, "attribution_effective_from_too_early"),
+        (
+            {"ib_id": new_ib.pk, "effective_from": now - timedelta(days=31), "reason": "x"},
+            "attribution_effective_from_too_early",
+        ),
         ({"ib_id": 10**9, "effective_from": now - timedelta(days=1), "reason": "x"}, "ib_not_found"),
     ]
     for arguments, code in cases:

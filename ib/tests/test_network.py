@@ -52,7 +52,12 @@ def test_promoting_a_client_makes_an_ib_with_a_code_and_its_closure_rows():
     assert ancestry() == {(master.pk, master.pk, 0), (sub.pk, sub.pk, 0), (sub.pk, master.pk, 1)}
     entry = AuditEntry.objects.get(action="ib.promoted", target_id=str(sub.pk))
     assert entry.actor == staff
-    assert entry.data == {"user_id": user.pk, "parent_id": master.pk, "plan_id": plan.pk, "referral_code": sub.referral_code}
+    assert entry.data == {
+        "user_id": user.pk,
+        "parent_id": master.pk,
+        "plan_id": plan.pk,
+        "referral_code": sub.referral_code,
+    }
 
 
 def test_a_code_collision_draws_again(monkeypatch):
@@ -201,7 +206,7 @@ def test_two_crossing_moves_at_once_never_make_a_cycle():
         while node is not None:
             chain.append(node.pk)
             node = node.parent
-        assert [row for row in IbAncestry.objects.filter(ib=ib).order_by("depth").values_list("ancestor_id", flat=True)] == chain
+        assert list(IbAncestry.objects.filter(ib=ib).order_by("depth").values_list("ancestor_id", flat=True)) == chain
 
 
 # --- Applications -----------------------------------------------------------------------------
