@@ -7,7 +7,7 @@ outside is "not found", like an unknown id.
 
 from __future__ import annotations
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext as _
 
 from clients.models import KycStatus
@@ -65,7 +65,10 @@ def clients_visible_to(*, ib: IbProfile) -> QuerySet[User]:
     current = ClientAttribution.objects.filter(client=OuterRef("pk"), effective_to__isnull=True)
     return (
         User.objects.filter(
-            Exists(current.filter(ib_id__in=visible_ib_ids(ib=ib))),
+            # Driven from the attributions' (ib, effective_to) index: the IB's rows, not every user's.
+            pk__in=ClientAttribution.objects.filter(effective_to__isnull=True, ib_id__in=visible_ib_ids(ib=ib)).values(
+                "client_id"
+            ),
             role__in=[User.Role.CLIENT, User.Role.IB],
         )
         .annotate(

@@ -275,3 +275,38 @@ def test_staff_cannot_apply():
         ib_application_submit(user=StaffFactory(), message="")
     assert refusal.value.code == "staff_cannot_be_ib"
     assert not IbApplication.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enabling_two_rebate_accounts_at_once_leaves_exactly_one_enabled():
+    from clients.trading.tests.factories import TradingAccountFactory
+    from ib.models import RebateAccount
+    from ib.services import rebate_account_add, rebate_account_set_enabled
+
+    ib = promote()
+    accounts = [
+        rebate_account_add(ib_id=ib.pk, trading_account_id=TradingAccountFactory(user=ib.user).pk, added_by=None)
+        for _ in range(3)
+    ]
+    user = User.objects.get(pk=ib.user_id)
+    barrier = threading.Barrier(2)
+    errors: list[Exception] = []
+
+    def enable(rebate_account):
+        try:
+            barrier.wait()
+            rebate_account_set_enabled(user=user, trading_account_id=rebate_account.trading_account_id, enabled=True)
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            close_old_connections()
+
+    threads = [threading.Thread(target=enable, args=(account,)) for account in accounts[1:]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    enabled = list(RebateAccount.objects.filter(ib=ib, is_enabled=True).values_list("pk", flat=True))
+    assert len(enabled) == 1 and enabled[0] in {accounts[1].pk, accounts[2].pk}
