@@ -36,6 +36,13 @@ def _execute(statement: str, params: dict) -> int:
         return max(cursor.rowcount, 0)
 
 
+def _roomy_sorts() -> None:
+    """Let PostgreSQL sort a batch's candidate lines in memory rather than spill them to disk."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
 def _batch_end(*, after: int, batch_size: int) -> int | None:
     """The highest id among the next `batch_size` mirrored deals above `after` (None: none left)."""
     with connection.cursor() as cursor:
@@ -56,6 +63,7 @@ def _compute_batch(*, batch_size: int) -> tuple[int, bool]:
         if end is None:
             return 0, False
         now = timezone.now()
+        _roomy_sorts()
         written = _execute(
             sql.insert_lines_sql(deal_filter="d.id > %(after)s AND d.id <= %(end)s"),
             sql.params(after=after, end=end, now=now),
@@ -96,6 +104,7 @@ def commissions_reverse_changed() -> int:
     IB's next payout. Under the run state lock, so it never interleaves with a batch of the run.
     """
     state = _run_state_locked()
+    _roomy_sorts()
     now = timezone.now()
     params = sql.params(now=now)
     reversals = _execute(sql.insert_reversals_sql(), params)

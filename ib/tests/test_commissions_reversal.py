@@ -148,3 +148,17 @@ def test_a_correction_before_the_first_run_is_priced_at_its_revision_without_rev
 
     assert list(CommissionLine.objects.values_list("deal_revision", "kind", "amount")) == [(3, "commission", D("5.00"))]
     assert closed.pk == CommissionLine.objects.get().deal_id
+
+
+def test_the_task_computes_then_reverses_and_is_scheduled_every_five_minutes(priced):
+    from crm.celery import app
+    from ib.commissions.tasks import compute_commissions
+
+    closed, _bottom, _top = priced
+    correct(closed, volume_lots=D("2.00"))
+    deal(closed.trading_account)
+
+    assert compute_commissions() == {"computed": 2, "reversed": 4}
+    assert compute_commissions() == {"computed": 0, "reversed": 0}
+    assert "ib.commissions.tasks.compute_commissions" in app.tasks
+    assert {"task": "ib.commissions.tasks.compute_commissions", "schedule": 300.0} in app.conf.beat_schedule.values()
