@@ -4,7 +4,9 @@ Each batch is one transaction holding the lock on the one `CommissionRunState` r
 next `batch_size` deal ids above `last_deal_id`, writes all their lines with one `INSERT … SELECT`
 (`sql.py`), and moves the watermark. Mirror ids only grow, so a deal synced late — even one closed
 long ago — lands above the watermark and is computed; the close time only picks the attribution
-and the plan version. A second worker waits on the lock, then finds the watermark moved.
+and the plan version. A second worker waits on the lock, then finds the watermark moved. On
+PostgreSQL a run first waits for the mirror's inserts in flight (`_committed_horizon`), so a
+lower id committed after a higher one is never left behind the watermark.
 """
 
 from __future__ import annotations
@@ -43,23 +45,44 @@ def _roomy_sorts() -> None:
             cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
-def _batch_end(*, after: int, batch_size: int) -> int | None:
-    """The highest id among the next `batch_size` mirrored deals above `after` (None: none left)."""
+def _committed_horizon() -> int | None:
+    """On PostgreSQL, the highest deal id below which every insert has committed (None: any).
+
+    Ids come from a sequence at insert time, so a sync still running may hold a lower id than one
+    already committed; moving the watermark past it would skip it for ever. SHARE mode waits for
+    the inserts in flight (they hold ROW EXCLUSIVE) and is released at once; any later insert gets
+    a higher id. SQLite has one writer at a time, and the batch's own transaction is it.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    deal = sql.table(ClosedDeal)
+    with transaction.atomic(durable=True), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {deal} IN SHARE MODE")
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {deal}")  # noqa: S608 (model tables)
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _batch_end(*, after: int, batch_size: int, horizon: int | None) -> int | None:
+    """The highest id among the next `batch_size` mirrored deals above `after`, not past
+    `horizon` (None: no deals left)."""
+    below = "" if horizon is None else " AND id <= %s"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT MAX(id) FROM (SELECT id FROM {sql.table(ClosedDeal)} WHERE id > %s ORDER BY id LIMIT %s) batch",  # noqa: S608 (model tables, bound values)
-            [after, batch_size],
+            f"SELECT MAX(id) FROM (SELECT id FROM {sql.table(ClosedDeal)} WHERE id > %s{below}"  # noqa: S608 (model tables, bound values)
+            " ORDER BY id LIMIT %s) batch",
+            [after, *([] if horizon is None else [horizon]), batch_size],
         )
         row = cursor.fetchone()
     return row[0] if row and row[0] is not None else None
 
 
-def _compute_batch(*, batch_size: int) -> tuple[int, bool]:
+def _compute_batch(*, batch_size: int, horizon: int | None) -> tuple[int, bool]:
     """(lines written, whether deals were left to do)."""
     with transaction.atomic(durable=True):
         state = _run_state_locked()
         after = state.last_deal_id
-        end = _batch_end(after=after, batch_size=batch_size)
+        end = _batch_end(after=after, batch_size=batch_size, horizon=horizon)
         if end is None:
             return 0, False
         now = timezone.now()
@@ -87,9 +110,10 @@ def commissions_compute(*, batch_size: int = 50_000) -> int:
     """
     if batch_size < 1:
         raise ValueError("batch_size must be positive")
+    horizon = _committed_horizon()
     total = 0
     while True:
-        written, had_deals = _compute_batch(batch_size=batch_size)
+        written, had_deals = _compute_batch(batch_size=batch_size, horizon=horizon)
         total += written
         if not had_deals:
             return total

@@ -1,9 +1,11 @@
 """Workers running the commission steps at the same moment, on real connections: each deal is
 priced once per IB, each line reversed once."""
 
+import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection, connections, transaction
 from django.db.models import Count
 
 from crm.platforms.tests.helpers import run_in_threads
@@ -53,3 +55,36 @@ def test_workers_reversing_at_once_reverse_each_line_once():
     assert CommissionLine.objects.filter(kind="commission", deal_revision=2).count() == 12
     # 12 deals × 8.00, plus 4 deals re-priced at 2 lots: +4 × 8.00.
     assert sum(CommissionLine.objects.values_list("amount", flat=True)) == D("128.00")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time: no id commits late")
+def test_a_deal_whose_insert_commits_after_a_higher_id_is_not_left_behind():
+    version = plan_with_rates("5")
+    (ib,) = ib_chain(1, version.plan)
+    account = client_account(ib)
+    inserted, release = threading.Event(), threading.Event()
+    slow: list[int] = []
+
+    def slow_sync():
+        try:
+            with transaction.atomic():
+                slow.append(deal(account).pk)
+                inserted.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    sync = threading.Thread(target=slow_sync)
+    sync.start()
+    assert inserted.wait(10)
+    fast = deal(account)  # a higher id, committed first
+    run = threading.Thread(target=lambda: (commissions_compute(), connections.close_all()))
+    run.start()
+    run.join(1)
+    assert run.is_alive()  # waiting for the slow sync to commit
+    release.set()
+    sync.join()
+    run.join(10)
+
+    assert sorted(CommissionLine.objects.values_list("deal_id", flat=True)) == sorted([slow[0], fast.pk])
+    assert CommissionRunState.objects.get().last_deal_id == fast.pk
