@@ -33,6 +33,7 @@ class DatabaseBusyRetryingTask(Task):
 app = Celery("crm", task_cls=DatabaseBusyRetryingTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["ib.commissions"])  # a package inside the `ib` app
 # Periodic schedules live in code (CELERY_BEAT_SCHEDULE entries are added by the apps' tasks).
 app.conf.beat_schedule = {
     "purge-expired-codes-and-tokens": {"task": "crm.users.tasks.purge_expired_credentials", "schedule": 3600.0},
@@ -58,4 +59,5 @@ app.conf.beat_schedule = {
     "expire-deposit-drafts": {"task": "funds.deposits.tasks.expire_deposit_drafts", "schedule": 300.0},
     # Nightly (CELERY_TIMEZONE, the company's), when trading is quiet.
     "reconcile-ledger": {"task": "funds.ledger.tasks.reconcile_ledger", "schedule": crontab(hour=2, minute=30)},
+    "compute-commissions": {"task": "ib.commissions.tasks.compute_commissions", "schedule": 300.0},
 }

@@ -24,12 +24,18 @@ class CommissionLine(models.Model):
         COMMISSION = "commission", _("Commission")
         REVERSAL = "reversal", _("Reversal")
 
+    # No index of their own on `deal` and `ib`: the unique key and the two (ib, …) indexes lead with
+    # them, and every index is paid for on each of the millions of lines the engine inserts.
     deal = models.ForeignKey(
-        "trading.ClosedDeal", verbose_name=_("deal"), on_delete=models.PROTECT, related_name="commission_lines"
+        "trading.ClosedDeal",
+        verbose_name=_("deal"),
+        on_delete=models.PROTECT,
+        related_name="commission_lines",
+        db_index=False,
     )
     deal_revision = models.PositiveIntegerField(_("deal revision"))
     ib = models.ForeignKey(
-        "ib.IbProfile", verbose_name=_("IB"), on_delete=models.PROTECT, related_name="commission_lines"
+        "ib.IbProfile", verbose_name=_("IB"), on_delete=models.PROTECT, related_name="commission_lines", db_index=False
     )
     client = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("client"), on_delete=models.PROTECT, related_name="+"
