@@ -159,6 +159,21 @@ def stage_dashboard_reads(network: BenchNetwork, *, reads: int) -> dict[str, tup
     return figures
 
 
+def bare_only(network: BenchNetwork, *, deals: int, batch: int) -> None:
+    synced, seconds = timezone.now(), 0.0
+    for rows in batches(deal_rows(network, count=deals), batch):
+        values = [mirror_values(network, row, synced) for row in rows]
+        _count, spent = timed(lambda values=values: copy_rows("trading_closeddeal", MIRROR_COLUMNS, values))
+        seconds += spent
+    print(f"COPY into the mirror table (not the ingest): {deals / seconds:,.0f} deals/s; peak {peak_mb():.0f} MB")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    bare_lines, bare_seconds = stage_bare_lines()
+    print(f"bare INSERT … SELECT: {bare_lines:,} lines in {bare_seconds:.2f} s; peak {peak_mb():.0f} MB")
+    print(f"lines (count, total): {lines_summary(SCRATCH_LINES)}")
+    scratch_tables_drop()
+
+
 def verdict(met: bool) -> str:
     return "met" if met else "NOT met"
 
@@ -169,6 +184,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=50_000)
     parser.add_argument("--reads", type=int, default=200)
+    parser.add_argument(
+        "--bare-only",
+        action="store_true",
+        help="Only the yardsticks: the bare COPY, then the deals COPied into the mirror table (in place of the "
+        "ingest) and the bare INSERT … SELECT — what runs before the mirror and engine code is there.",
+    )
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("The IB benchmark runs on PostgreSQL: set DATABASE_URL.")
@@ -182,6 +203,9 @@ def main() -> None:
 
     copy_seconds = stage_bare_copy(network, deals=deals, batch=options.batch)
     print(f"bare COPY: {deals:,} deals in {copy_seconds:.2f} s = {deals / copy_seconds:,.0f} deals/s", flush=True)
+    if options.bare_only:
+        bare_only(network, deals=deals, batch=options.batch)
+        return
     ingest_seconds, new, peaks = stage_ingest(network, deals=deals, batch=options.batch)
     print(
         f"sync-ingest: {new:,} new of {deals:,} in {ingest_seconds:.2f} s = {deals / ingest_seconds:,.0f} deals/s "
@@ -191,6 +215,8 @@ def main() -> None:
     )
     print("peak memory by deals ingested: " + ", ".join(f"{count:,}: {mb:.0f} MB" for count, mb in peaks.items()))
 
+    with connection.cursor() as cursor:  # fresh statistics for both the engine and the bare statement
+        cursor.execute("ANALYZE")
     lines, engine_seconds = stage_commissions()
     print(f"commission run: {lines:,} lines in {engine_seconds:.2f} s; peak {peak_mb():.0f} MB", flush=True)
     bare_lines, bare_seconds = stage_bare_lines()

@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from crm.configuration.selectors import company_time_zone
 from crm.errors import ApplicationError
@@ -39,6 +40,14 @@ PREVIEW_DAYS = 30
 
 def _is_published(version: RebatePlanVersion | None) -> bool:
     return version is not None and version.pk is not None and version.status == Status.PUBLISHED
+
+
+def published_message(count: int) -> str:
+    return ngettext("%(count)d version published.", "%(count)d versions published.", count) % {"count": count}
+
+
+def copied_message(count: int) -> str:
+    return ngettext("%(count)d new draft made.", "%(count)d new drafts made.", count) % {"count": count}
 
 
 class RebateRateInline(admin.TabularInline):
@@ -132,7 +141,7 @@ class RebatePlanVersionAdmin(admin.ModelAdmin):
 
     # --- publishing and copying -------------------------------------------------------------------
 
-    def _each(self, request: HttpRequest, ids: list[int], call: Any, done: str) -> int:
+    def _each(self, request: HttpRequest, ids: list[int], call: Any, done: Any) -> int:
         count = 0
         for version_id in sorted(ids):
             try:
@@ -142,7 +151,7 @@ class RebatePlanVersionAdmin(admin.ModelAdmin):
             else:
                 count += 1
         if count:
-            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+            self.message_user(request, done(count), messages.SUCCESS)
         return count
 
     @admin.action(description=_("Publish the selected drafts"), permissions=["change"])
@@ -151,7 +160,7 @@ class RebatePlanVersionAdmin(admin.ModelAdmin):
             request,
             list(queryset.values_list("pk", flat=True)),
             lambda pk: plan_version_publish(version_id=pk, published_by=request.user),
-            str(_("%(count)s version(s) published.")),
+            published_message,
         )
 
     @admin.action(description=_("Copy the selected versions as new drafts"), permissions=["add"])
@@ -160,7 +169,7 @@ class RebatePlanVersionAdmin(admin.ModelAdmin):
             request,
             list(queryset.values_list("pk", flat=True)),
             lambda pk: plan_version_copy(version_id=pk, copied_by=request.user),
-            str(_("%(count)s new draft(s) made.")),
+            copied_message,
         )
 
     def get_urls(self) -> list[URLPattern]:
@@ -181,7 +190,7 @@ class RebatePlanVersionAdmin(admin.ModelAdmin):
                 request,
                 [pk],
                 lambda version_id: plan_version_publish(version_id=version_id, published_by=request.user),
-                str(_("%(count)s version(s) published.")),
+                published_message,
             )
         return HttpResponseRedirect(self._change_url(pk))
 
