@@ -302,3 +302,25 @@ def test_rates_of_a_published_version_cannot_be_added_through_the_inline(staff_c
         },
     )
     assert RebateRate.objects.filter(version=version).count() == 0
+
+
+def test_staff_rename_a_plan_whose_versions_are_listed_read_only(staff_client):
+    version = RebatePlanVersionFactory(plan=RebatePlanFactory(name="Old name", currency="USD"))
+    data = {
+        "name": "Partners 2027",
+        "description": "",
+        "is_downline_visible": "on",
+        "versions-TOTAL_FORMS": "1",
+        "versions-INITIAL_FORMS": "1",
+        "versions-MIN_NUM_FORMS": "0",
+        "versions-MAX_NUM_FORMS": "1000",
+        "versions-0-id": str(version.pk),
+        "versions-0-plan": str(version.plan_id),
+    }
+
+    response = staff_client.post(url("rebateplan_change", version.plan_id), data)
+
+    assert response.status_code == 302
+    version.plan.refresh_from_db()
+    version.refresh_from_db()
+    assert (version.plan.name, version.plan.currency, version.status) == ("Partners 2027", "USD", Status.PUBLISHED)
