@@ -1,1 +1,3 @@
-from ib.admin import network  # noqa: F401
+"""The IB back office: one submodule per part (each registers its own admins)."""
+
+from . import network, plans  # noqa: F401

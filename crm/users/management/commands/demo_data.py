@@ -31,6 +31,9 @@ DEMO_USERS = [
     ("ib@broker.example", "Demo IB", User.Role.IB),
     # A second staff member: made the first approval of the large withdrawal the admin may approve again.
     ("finance@broker.example", "Demo Finance", User.Role.STAFF),
+    # The demo IB's downline (ib/demo_week.py): a sub-IB and, under it, a sub-sub-IB.
+    ("sub.ib@broker.example", "Demo Sub-IB", User.Role.IB),
+    ("agent.ib@broker.example", "Demo Sub-sub-IB", User.Role.IB),
 ]
 
 
