@@ -58,4 +58,10 @@ app.conf.beat_schedule = {
     "expire-deposit-drafts": {"task": "funds.deposits.tasks.expire_deposit_drafts", "schedule": 300.0},
     # Nightly (CELERY_TIMEZONE, the company's), when trading is quiet.
     "reconcile-ledger": {"task": "funds.ledger.tasks.reconcile_ledger", "schedule": crontab(hour=2, minute=30)},
+    "refresh-ib-daily-figures": {"task": "ib.dashboard.tasks.refresh_daily_figures", "schedule": 300.0},
+    "refresh-ib-daily-figures-nightly": {
+        "task": "ib.dashboard.tasks.refresh_daily_figures",
+        "schedule": crontab(hour=3, minute=40),
+        "kwargs": {"days": 40},
+    },
 }

@@ -25,6 +25,7 @@ api_v1 = [
     path("", include("funds.deposits.urls")),
     path("", include("funds.withdrawals.urls")),
     path("", include("funds.transfers.urls")),
+    path("", include("ib.dashboard.urls")),
 ]
 
 urlpatterns = [

@@ -133,7 +133,7 @@ def _select_sql(queryset: QuerySet, columns: Sequence[str]) -> tuple[str, tuple]
     the ORM put them in."""
     sql, params = queryset.order_by().query.sql_with_params()
     picked = ", ".join(f"family.{connection.ops.quote_name(column)}" for column in columns)
-    return f"SELECT {picked} FROM ({sql}) family", tuple(params)
+    return f"SELECT {picked} FROM ({sql}) family", tuple(params)  # noqa: S608 (ORM SQL, constant names)
 
 
 def _upsert_family(queryset: QuerySet, columns: Sequence[str], now: dt.datetime) -> None:
@@ -151,7 +151,7 @@ def _upsert_family(queryset: QuerySet, columns: Sequence[str], now: dt.datetime)
     updates = ", ".join(f"{column} = excluded.{column}" for column in (*columns, "updated_at"))
     # `WHERE true`: SQLite needs it to read ON CONFLICT as the upsert clause after a SELECT.
     statement = (
-        f"INSERT INTO {table} (ib_id, day, {', '.join(FIGURE_COLUMNS)}, updated_at) "
+        f"INSERT INTO {table} (ib_id, day, {', '.join(FIGURE_COLUMNS)}, updated_at) "  # noqa: S608 (constant names)
         f"SELECT {values} FROM ({select}) picked WHERE true "
         f"ON CONFLICT (ib_id, day) DO UPDATE SET {updates}"
     )
