@@ -40,6 +40,8 @@ urlpatterns = [
     path("e-verify/", include("clients.everify.urls")),
     # Online payment providers: their callbacks, and the simulated provider's payment page.
     path("payments/", include("funds.deposits.urls_payments")),
+    # The IB portal.
+    path("ib/", include("ib.portal.urls")),
     # The client portal, before allauth's pages: it wraps allauth's sign-up to keep the invite code.
     path("", include("clients.portal.urls")),
     path("accounts/", include("allauth.urls")),
