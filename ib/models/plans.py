@@ -108,7 +108,9 @@ class RebateRate(models.Model):
     )
     symbol = models.CharField(_("symbol"), max_length=32, blank=True, help_text=_("An override for one symbol."))
     per_lot = models.DecimalField(_("per lot"), default=0, **RATE)
+    # xgettext:no-python-format
     commission_percent = models.DecimalField(_("% of commission"), default=0, **PERCENT)
+    # xgettext:no-python-format
     spread_percent = models.DecimalField(_("% of spread"), default=0, **PERCENT)
 
     class Meta:
