@@ -60,4 +60,10 @@ app.conf.beat_schedule = {
     # Nightly (CELERY_TIMEZONE, the company's), when trading is quiet.
     "reconcile-ledger": {"task": "funds.ledger.tasks.reconcile_ledger", "schedule": crontab(hour=2, minute=30)},
     "compute-commissions": {"task": "ib.commissions.tasks.compute_commissions", "schedule": 300.0},
+    "refresh-ib-daily-figures": {"task": "ib.dashboard.tasks.refresh_daily_figures", "schedule": 300.0},
+    "refresh-ib-daily-figures-nightly": {
+        "task": "ib.dashboard.tasks.refresh_daily_figures",
+        "schedule": crontab(hour=3, minute=40),
+        "kwargs": {"days": 40},
+    },
 }

@@ -27,6 +27,7 @@ api_v1 = [
     path("", include("funds.withdrawals.urls")),
     path("", include("funds.transfers.urls")),
     path("", include("ib.urls")),
+    path("", include("ib.dashboard.urls")),
 ]
 
 urlpatterns = [
@@ -44,6 +45,8 @@ urlpatterns = [
     # The QR code image of an IB's referral link (public, like the link).
     path("referral/<str:code>/qr.svg", referral_qr_view, name="ib_referral_qr"),
     path("ib/apply/", include("ib.apply")),
+    # The IB portal.
+    path("ib/", include("ib.portal.urls")),
     # The client portal, before allauth's pages: it wraps allauth's sign-up to keep the invite code.
     path("", include("clients.portal.urls")),
     path("accounts/", include("allauth.urls")),

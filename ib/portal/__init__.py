@@ -1,0 +1,1 @@
+"""The IB portal: server-rendered pages for introducing brokers, beside the client portal."""
