@@ -58,4 +58,5 @@ app.conf.beat_schedule = {
     "expire-deposit-drafts": {"task": "funds.deposits.tasks.expire_deposit_drafts", "schedule": 300.0},
     # Nightly (CELERY_TIMEZONE, the company's), when trading is quiet.
     "reconcile-ledger": {"task": "funds.ledger.tasks.reconcile_ledger", "schedule": crontab(hour=2, minute=30)},
+    "aggregate-rebate-payouts": {"task": "ib.payouts.tasks.aggregate_payouts", "schedule": crontab(minute=15)},
 }
