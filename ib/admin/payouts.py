@@ -8,16 +8,18 @@ writes them and nothing edits them.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from crm.configuration.models import Currency
 from funds.money import format_amount
 from funds.movements.admin import (
     Decision,
@@ -40,11 +42,22 @@ EXPORT_COLUMNS: Columns = [
     ("ib_name", lambda p: p.user.name),
     ("login", lambda p: p.rebate_account.login),
     ("currency", lambda p: p.currency),
-    ("amount", lambda p: f"{p.amount.normalize():f}"),
+    ("amount", lambda p: exact_amount(p)),
     ("lines", lambda p: p.line_count),
     ("decided_by", lambda p: p.decided_by.email if p.decided_by_id else ""),
     ("granted_at", lambda p: local_time(p.granted_at)),
 ]
+
+
+def exact_amount(payout: RebatePayout) -> str:
+    """At the currency's precision, or with every decimal the lines had when they had more.
+
+    The precision comes annotated by the queue's queryset (one query per page, not one per row)."""
+    precision = getattr(payout, "currency_precision", None)
+    if precision is None:
+        return format_amount(payout.amount, payout.currency)
+    shown = payout.amount.quantize(Decimal(1).scaleb(-precision))
+    return f"{shown:f}" if shown == payout.amount else f"{payout.amount.normalize():f}"
 
 
 class RebatePayoutEventInline(MovementEventInline):
@@ -122,13 +135,17 @@ class RebatePayoutAdmin(MovementQueueAdmin):
     ]
     readonly_fields = fields
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RebatePayout]:
+        precision = Currency.objects.filter(code=OuterRef("currency")).values("precision")[:1]
+        return super().get_queryset(request).annotate(currency_precision=Subquery(precision))
+
     @admin.display(description=_("login"), ordering="rebate_account__login")
     def login(self, payout: RebatePayout) -> int:
         return payout.rebate_account.login
 
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, payout: RebatePayout) -> str:
-        return f"{format_amount(payout.amount, payout.currency)} {payout.currency}"
+        return f"{exact_amount(payout)} {payout.currency}"
 
     @admin.display(description=_("lines"), ordering="line_count")
     def lines_link(self, payout: RebatePayout) -> str:
@@ -143,7 +160,8 @@ class RebatePayoutAdmin(MovementQueueAdmin):
         return platform_operation_link(payout.operation)
 
     def decision_line(self, payout: RebatePayout) -> str:
-        return f"{payout.order_number} — {payout.user} — {payout.amount.normalize():f} {payout.currency} ({payout.get_status_display()})"
+        amount = exact_amount(payout)
+        return f"{payout.order_number} — {payout.user} — {amount} {payout.currency} ({payout.get_status_display()})"
 
 
 class PaidFilter(admin.SimpleListFilter):

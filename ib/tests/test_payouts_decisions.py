@@ -74,7 +74,10 @@ def test_approval_books_the_payout_and_asks_the_platform_to_credit_the_rebate_ac
         approved = payout_approve(payout_id=payout.pk, approved_by=staff)
 
     assert (approved.status, approved.decided_by) == ("approved", staff)
-    assert entries(approved.journal) == [("bonus_expense:USD", D("25.13")), (f"client_trading:{account.pk}", D("-25.13"))]
+    assert entries(approved.journal) == [
+        ("bonus_expense:USD", D("25.13")),
+        (f"client_trading:{account.pk}", D("-25.13")),
+    ]
     assert (approved.journal.kind, approved.journal.idempotency_key, approved.journal.reference) == (
         "rebate",
         f"rebate_payout:{payout.pk}",

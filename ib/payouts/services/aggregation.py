@@ -147,9 +147,11 @@ def _aggregate_one(*, ib_id: int, currency: str, precision: int, minimum: Decima
 
 def _attach(payout: RebatePayout, unpaid: UnpaidTotal) -> int:
     """Attach exactly the summed lines (one conditional UPDATE), then check what was attached."""
-    attached = selectors.unpaid_lines(ib_id=unpaid.ib_id, currency=unpaid.currency).filter(
-        id__lte=unpaid.max_line_id
-    ).update(payout=payout)
+    attached = (
+        selectors.unpaid_lines(ib_id=unpaid.ib_id, currency=unpaid.currency)
+        .filter(id__lte=unpaid.max_line_id)
+        .update(payout=payout)
+    )
     check = CommissionLine.objects.filter(payout=payout).aggregate(total=Sum("amount"), count=Count("id"))
     if (check["total"], check["count"]) != (unpaid.total, unpaid.line_count) or attached != unpaid.line_count:
         raise _AttachedSumMismatch(
@@ -157,5 +159,3 @@ def _attach(payout: RebatePayout, unpaid: UnpaidTotal) -> int:
             f"expected {unpaid.line_count} summing {unpaid.total}"
         )
     return attached
-
-
