@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -9,7 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Max, QuerySet, Sum
 
 from clients.trading.models import TradingAccount
-from ib.models import CommissionLine, IbProfile, RebateAccount, RebatePayout, RebatePlanVersion
+from ib.models import CommissionLine, RebateAccount, RebatePayout, RebatePlanVersion
 
 
 @dataclass(frozen=True)
@@ -41,14 +42,18 @@ def unpaid_totals(*, positive_only: bool = True) -> list[UnpaidTotal]:
     return [UnpaidTotal(**row) for row in rows]
 
 
-def unpaid_total_of(*, ib_id: int, currency: str) -> UnpaidTotal | None:
-    """The same sum for one IB, read again under its lock."""
-    row = unpaid_lines(ib_id=ib_id, currency=currency).aggregate(
-        total=Sum("amount"), line_count=Count("id"), max_line_id=Max("id")
+def unpaid_totals_of(*, ib_ids: Sequence[int]) -> dict[int, list[UnpaidTotal]]:
+    """The same sums for these IBs (every currency, whatever the sign), read again under their locks."""
+    rows = (
+        CommissionLine.objects.filter(payout__isnull=True, ib_id__in=ib_ids)
+        .values("ib_id", "currency")
+        .annotate(total=Sum("amount"), line_count=Count("id"), max_line_id=Max("id"))
+        .order_by("ib_id", "currency")
     )
-    if not row["line_count"]:
-        return None
-    return UnpaidTotal(ib_id=ib_id, currency=currency, **row)
+    totals: dict[int, list[UnpaidTotal]] = {}
+    for row in rows:
+        totals.setdefault(row["ib_id"], []).append(UnpaidTotal(**row))
+    return totals
 
 
 def current_minimum_payouts(*, plan_ids: set[int], now: datetime) -> dict[int, Decimal]:
@@ -67,7 +72,7 @@ def current_minimum_payouts(*, plan_ids: set[int], now: datetime) -> dict[int, D
     return minimums
 
 
-def usable_rebate_accounts(*, ib_ids: list[int] | None = None) -> QuerySet[RebateAccount]:
+def usable_rebate_accounts(*, ib_ids: Sequence[int] | None = None) -> QuerySet[RebateAccount]:
     """Enabled rebate accounts whose trading account is live and active: where payouts can go."""
     accounts = RebateAccount.objects.filter(
         is_enabled=True, trading_account__is_demo=False, trading_account__status=TradingAccount.Status.ACTIVE
@@ -75,10 +80,6 @@ def usable_rebate_accounts(*, ib_ids: list[int] | None = None) -> QuerySet[Rebat
     if ib_ids is not None:
         accounts = accounts.filter(ib_id__in=ib_ids)
     return accounts
-
-
-def plans_of(*, ib_ids: list[int]) -> dict[int, int | None]:
-    return dict(IbProfile.objects.filter(pk__in=ib_ids).values_list("pk", "plan_id"))
 
 
 def payouts_for_queue() -> QuerySet[RebatePayout]:

@@ -142,28 +142,56 @@ def test_each_ib_is_paid_its_own_lines():
     assert all(set(payout.lines.values_list("ib_id", flat=True)) == {payout.ib_id} for payout in payouts)
 
 
-def test_a_line_committed_late_under_the_max_id_rolls_that_ib_back(monkeypatch):
+def test_a_line_committed_late_under_the_max_id_rolls_that_ib_back_and_pays_the_others(monkeypatch):
     """The engine's transaction commits a line with a lower id after the sum was read: the attached sum
-    no longer matches, so that IB's payout is rolled back and the lines wait, whole, for the next run."""
+    no longer matches, so the chunk is rolled back, the other IBs are paid one by one, and that IB's
+    lines wait, whole, for the next run."""
     from ib.payouts import selectors
     from ib.payouts.services import aggregation
 
-    ib = ib_with_rebate_account()
-    line(ib, "10.00")
-    late = line(ib, "5.00")
-    real = selectors.unpaid_total_of
+    late_ib, other_ib = ib_with_rebate_account(), ib_with_rebate_account()
+    line(late_ib, "10.00")
+    late = line(late_ib, "5.00")
+    line(other_ib, "7.00")
+    real = selectors.unpaid_totals_of
 
-    def sum_without_the_late_line(*, ib_id, currency):
-        total = real(ib_id=ib_id, currency=currency)
-        return selectors.UnpaidTotal(ib_id, currency, total.total - late.amount, 1, total.max_line_id)
+    def sums_without_the_late_line(*, ib_ids):
+        totals = real(ib_ids=ib_ids)
+        if late_ib.pk in totals:
+            [seen] = totals[late_ib.pk]
+            totals[late_ib.pk] = [
+                selectors.UnpaidTotal(late_ib.pk, "USD", seen.total - late.amount, 1, seen.max_line_id)
+            ]
+        return totals
 
-    monkeypatch.setattr(aggregation.selectors, "unpaid_total_of", sum_without_the_late_line)
-    assert payouts_aggregate() == []
-    assert (RebatePayout.objects.count(), len(unpaid(ib)), AuditEntry.objects.count()) == (0, 2, 0)
+    monkeypatch.setattr(aggregation.selectors, "unpaid_totals_of", sums_without_the_late_line)
+    [other_payout] = payouts_aggregate()
 
-    monkeypatch.setattr(aggregation.selectors, "unpaid_total_of", real)
+    assert RebatePayout.objects.get().pk == other_payout
+    assert RebatePayout.objects.get().ib == other_ib
+    assert len(unpaid(late_ib)) == 2 and unpaid(other_ib) == []
+    assert AuditEntry.objects.filter(action="rebatepayout.aggregated").count() == 1
+
+    monkeypatch.setattr(aggregation.selectors, "unpaid_totals_of", real)
     [payout_id] = payouts_aggregate()
     assert RebatePayout.objects.get(pk=payout_id).amount == D("15.00")
+
+
+def test_a_run_larger_than_a_chunk_pays_every_ib(monkeypatch):
+    from ib.payouts.services import aggregation
+
+    monkeypatch.setattr(aggregation, "CHUNK", 2)
+    ibs = [ib_with_rebate_account() for _index in range(5)]
+    for index, ib in enumerate(ibs):
+        line(ib, f"{index + 1}.00")
+
+    created = payouts_aggregate()
+
+    assert len(created) == 5
+    assert sorted(RebatePayout.objects.values_list("ib_id", "amount")) == [
+        (ib.pk, D(f"{index + 1}.00")) for index, ib in enumerate(ibs)
+    ]
+    assert len(set(RebatePayout.objects.values_list("order_number", flat=True))) == 5
 
 
 def test_an_ib_without_a_plan_has_no_minimum():
