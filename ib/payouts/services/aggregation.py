@@ -29,12 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import reduce
-from operator import or_
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from clients.trading.models import TradingAccount
@@ -194,19 +192,7 @@ def _create_payouts(due: list[_Due], *, now: datetime) -> list[RebatePayout]:
 
 def _attach(payouts: list[RebatePayout], due: list[_Due]) -> None:
     """Attach exactly the summed lines of every payout (one conditional UPDATE), then check each sum."""
-    unpaid = [item.unpaid for item in due]
-    lines = CommissionLine.objects.filter(payout__isnull=True, ib_id__in=[item.ib_id for item in unpaid]).filter(
-        reduce(or_, (Q(ib_id=item.ib_id, currency=item.currency, id__lte=item.max_line_id) for item in unpaid))
-    )
-    attached = lines.update(
-        payout_id=Case(
-            *(
-                When(ib_id=item.ib_id, currency=item.currency, then=Value(payout.pk))
-                for item, payout in zip(unpaid, payouts, strict=True)
-            ),
-            output_field=models.BigIntegerField(),
-        )
-    )
+    attached = _attach_statement([(item.unpaid, payout.pk) for item, payout in zip(due, payouts, strict=True)])
     sums = {
         row["payout_id"]: (row["total"], row["count"])
         for row in CommissionLine.objects.filter(payout__in=payouts)
@@ -214,10 +200,33 @@ def _attach(payouts: list[RebatePayout], due: list[_Due]) -> None:
         .annotate(total=Sum("amount"), count=Count("id"))
         .order_by()
     }
-    expected = sum(item.line_count for item in unpaid)
+    expected = sum(item.unpaid.line_count for item in due)
     wrong = [payout.pk for payout in payouts if sums.get(payout.pk) != (payout.amount, payout.line_count)]
     if wrong or attached != expected:
         raise _AttachedSumMismatch(f"attached {attached} lines for {expected}; sums differ for payouts {wrong}")
+
+
+def _attach_statement(targets: list[tuple[UnpaidTotal, int]]) -> int:
+    """`UPDATE lines SET payout = v.payout FROM (VALUES (ib, currency, max id, payout), …) v WHERE the line is
+    that IB's, in that currency, unpaid and at most that id`: one statement joined to the chunk's values
+    (an ORM CASE over hundreds of IBs costs a comparison per IB per line). PostgreSQL and SQLite (3.33+)
+    both name a VALUES list's columns column1, column2, …"""
+    table = connection.ops.quote_name(CommissionLine._meta.db_table)
+    row = "(CAST(%s AS bigint), CAST(%s AS varchar(8)), CAST(%s AS bigint), CAST(%s AS bigint))"
+    sql = (
+        f"UPDATE {table} SET payout_id = v.column4 "  # noqa: S608 (a quoted table name and placeholders only)
+        f"FROM (VALUES {', '.join([row] * len(targets))}) AS v "
+        f"WHERE {table}.ib_id = v.column1 AND {table}.currency = v.column2 "
+        f"AND {table}.id <= v.column3 AND {table}.payout_id IS NULL"
+    )
+    params = [
+        value
+        for unpaid, payout_id in targets
+        for value in (unpaid.ib_id, unpaid.currency, unpaid.max_line_id, payout_id)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
 
 
 def _record_created(payouts: list[RebatePayout], due: list[_Due]) -> None:
