@@ -33,7 +33,6 @@ class DatabaseBusyRetryingTask(Task):
 app = Celery("crm", task_cls=DatabaseBusyRetryingTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
-app.autodiscover_tasks(["ib.commissions"])  # a package inside the `ib` app
 # Periodic schedules live in code (CELERY_BEAT_SCHEDULE entries are added by the apps' tasks).
 app.conf.beat_schedule = {
     "purge-expired-codes-and-tokens": {"task": "crm.users.tasks.purge_expired_credentials", "schedule": 3600.0},
@@ -66,4 +65,5 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=40),
         "kwargs": {"days": 40},
     },
+    "aggregate-rebate-payouts": {"task": "ib.payouts.tasks.aggregate_payouts", "schedule": crontab(minute=15)},
 }

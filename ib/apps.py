@@ -8,4 +8,9 @@ class IbConfig(AppConfig):
 
     def ready(self) -> None:
         # Celery's autodiscovery finds `<app>.tasks` only; the packages' task modules register here.
-        from ib.dashboard import tasks as dashboard_tasks  # noqa: F401
+        import ib.commissions.tasks  # noqa: F401
+        import ib.dashboard.tasks  # noqa: F401
+        import ib.payouts.tasks  # noqa: F401
+        from ib.work_queues import ib_work_register
+
+        ib_work_register()

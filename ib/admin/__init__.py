@@ -1,3 +1,3 @@
 """The IB back office: one submodule per part (each registers its own admins)."""
 
-from . import network, plans  # noqa: F401
+from . import network, payouts, plans  # noqa: F401
