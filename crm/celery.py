@@ -58,4 +58,10 @@ app.conf.beat_schedule = {
     "expire-deposit-drafts": {"task": "funds.deposits.tasks.expire_deposit_drafts", "schedule": 300.0},
     # Nightly (CELERY_TIMEZONE, the company's), when trading is quiet.
     "reconcile-ledger": {"task": "funds.ledger.tasks.reconcile_ledger", "schedule": crontab(hour=2, minute=30)},
+    "sync-deals": {"task": "clients.trading.mirror.tasks.sync_deals", "schedule": 60.0},
+    # Before the commission engine reverses what changed (its nightly run comes after this).
+    "reread-recent-deals": {
+        "task": "clients.trading.mirror.tasks.reread_recent_deals",
+        "schedule": crontab(hour=1, minute=15),
+    },
 }
