@@ -45,6 +45,7 @@ IMPORT_COLUMNS = [
     ("comment", "varchar(100)", "varchar(100)"),
 ]
 COLUMN_NAMES = [name for name, _postgres, _sqlite in IMPORT_COLUMNS]
+COPY_TYPES = [postgres.split("(")[0] for _name, postgres, _sqlite in IMPORT_COLUMNS]
 # What a correction on the platform may change, and the re-read compares.
 FIGURES = ["volume_lots", "profit", "commission", "swap", "spread_cost", "symbol"]
 
@@ -100,7 +101,10 @@ def import_table_load(deals: Iterable[Deal], symbol_groups: Mapping[str, str], t
     loaded = 0
     with connection.cursor() as cursor:
         if _is_postgresql():
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(COLUMN_NAMES)}) FROM STDIN") as copy:
+            # Binary COPY: psycopg's C dumpers write numerics and times without making text of them first.
+            statement = f"COPY {table} ({', '.join(COLUMN_NAMES)}) FROM STDIN (FORMAT BINARY)"
+            with cursor.cursor.copy(statement) as copy:
+                copy.set_types(COPY_TYPES)
                 for row in rows:
                     copy.write_row(row)
                     loaded += 1
@@ -129,6 +133,9 @@ def insert_new(*, server_id: int, synced_at: datetime, table: str = IMPORT_TABLE
     copied = [name for name in COLUMN_NAMES if name != "login"]
     ingest_lock()
     with connection.cursor() as cursor:
+        if _is_postgresql():
+            # Room to sort a batch in memory (close time order, so ids follow it) rather than on disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         # "WHERE true" keeps SQLite from reading ON CONFLICT as part of the join.
         cursor.execute(
             f"""

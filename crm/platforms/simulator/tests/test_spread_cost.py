@@ -1,4 +1,4 @@
-"""Each simulated deal carries what its spread cost the client: spread × contract size × lots, in the account's currency."""
+"""Each simulated deal carries what its spread cost the client (spread × contract size × lots, account currency)."""
 
 from decimal import Decimal
 
@@ -13,7 +13,12 @@ from crm.platforms.simulator.tests.test_trading import START, UNTIL, funded_serv
 from crm.platforms.simulator.trading import simulate_trading
 
 # Spread points × point size × contract size, per lot, in the symbol's profit currency.
-PER_LOT = {"EURUSD": Decimal("10.00"), "XAUUSD": Decimal("25.00"), "NAS100": Decimal("1.50"), "BTCUSD": Decimal("30.00")}
+PER_LOT = {
+    "EURUSD": Decimal("10.00"),
+    "XAUUSD": Decimal("25.00"),
+    "NAS100": Decimal("1.50"),
+    "BTCUSD": Decimal("30.00"),
+}
 
 
 @pytest.mark.django_db
