@@ -66,4 +66,10 @@ app.conf.beat_schedule = {
         "kwargs": {"days": 40},
     },
     "aggregate-rebate-payouts": {"task": "ib.payouts.tasks.aggregate_payouts", "schedule": crontab(minute=15)},
+    "sync-deals": {"task": "clients.trading.mirror.tasks.sync_deals", "schedule": 60.0},
+    # Before the commission engine reverses what changed (its nightly run comes after this).
+    "reread-recent-deals": {
+        "task": "clients.trading.mirror.tasks.reread_recent_deals",
+        "schedule": crontab(hour=1, minute=15),
+    },
 }

@@ -375,3 +375,10 @@ LOGGING = {
     # Django's own handlers would write its records unfiltered (and twice with DEBUG): use ours.
     "loggers": {"django": {"handlers": [], "level": "INFO", "propagate": True}},
 }
+
+# --- Trade mirror (clients.trading.mirror) ----------------------------------------------
+# The nightly re-read compares this many days of closed deals with the platform's (corrections, deletions).
+IB_REREAD_DAYS = env.int("IB_REREAD_DAYS", default=7)
+# A server never synced is read from this day on, a window of MIRROR_SYNC_WINDOW_HOURS at a time.
+MIRROR_HISTORY_START = env("MIRROR_HISTORY_START", default="2025-01-01")
+MIRROR_SYNC_WINDOW_HOURS = env.int("MIRROR_SYNC_WINDOW_HOURS", default=24)

@@ -510,3 +510,7 @@ class LeverageChangeAdmin(DecisionAdmin):
                 % {"count": count}
             ),
         )
+
+
+# The mirror's admin lives in its sub-package, which admin autodiscovery does not look into.
+from clients.trading.mirror import admin as _mirror_admin  # noqa: E402, F401

@@ -25,3 +25,7 @@ def refresh_account_states() -> int:
             if not stored:
                 break
     return refreshed
+
+
+# The mirror's tasks live in a sub-package Celery's autodiscovery does not look into.
+from clients.trading.mirror import tasks as _mirror_tasks  # noqa: E402, F401

@@ -112,6 +112,8 @@ class Deal:
     commission: Decimal
     swap: Decimal
     comment: str = ""
+    # What the spread cost the client, in the account's currency (spread × contract size × lots).
+    spread_cost: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,11 +175,13 @@ class PlatformGateway(Protocol):
 
     def account_state(self, login: int) -> AccountState: ...
 
-    def closed_deals(self, logins: Sequence[int] | None, since: datetime) -> list[Deal]:
-        """Deals closed at or after `since` (all accounts when `logins` is None), oldest first.
+    def closed_deals(
+        self, logins: Sequence[int] | None, since: datetime, *, until: datetime | None = None
+    ) -> list[Deal]:
+        """Deals closed at or after `since` and before `until` (if given), oldest first; all accounts if no logins.
 
         Callers syncing incrementally ask again from the last close time they saw and skip
-        deal ids they already have.
+        deal ids they already have; `until` lets them page a long history by time windows.
         """
         ...
 

@@ -20,8 +20,14 @@ LOTS = {"max_digits": 12, "decimal_places": 2}
 
 
 class ClosedDeal(models.Model):
+    # No index of their own on the two keys: (server, deal ticket) and (trading account, close time) lead with
+    # them, and every index less is faster bulk inserts.
     server = models.ForeignKey(
-        "platforms.TradingServer", verbose_name=_("trading server"), on_delete=models.PROTECT, related_name="+"
+        "platforms.TradingServer",
+        verbose_name=_("trading server"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     deal_ticket = models.PositiveBigIntegerField(_("deal ticket"))
     position_ticket = models.PositiveBigIntegerField(_("position ticket"))
@@ -34,6 +40,7 @@ class ClosedDeal(models.Model):
         null=True,
         blank=True,
         related_name="closed_deals",
+        db_index=False,
     )
     symbol = models.CharField(_("symbol"), max_length=32)
     # Copied from the server's symbol list at sync time, so rebate rates by group need no join.

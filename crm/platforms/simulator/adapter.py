@@ -93,9 +93,13 @@ class SimulatorGateway(PlatformGateway):
 
         return faults.run(self.server, "account_state", call)
 
-    def closed_deals(self, logins: Sequence[int] | None, since: datetime) -> list[Deal]:
+    def closed_deals(
+        self, logins: Sequence[int] | None, since: datetime, *, until: datetime | None = None
+    ) -> list[Deal]:
         def call() -> list[Deal]:
             deals = _of_accounts(SimDeal.objects, self.server, logins).filter(close_time__gte=since)
+            if until is not None:
+                deals = deals.filter(close_time__lt=until)
             return [
                 Deal(
                     deal_id=deal.deal_id,
@@ -112,6 +116,7 @@ class SimulatorGateway(PlatformGateway):
                     commission=deal.commission,
                     swap=deal.swap,
                     comment=deal.comment,
+                    spread_cost=deal.spread_cost,
                 )
                 for deal in deals.order_by("close_time", "deal_id")
             ]

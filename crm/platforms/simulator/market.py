@@ -250,6 +250,12 @@ class Market:
         symbol = self.symbols[name]
         return -money(self.convert(symbol.commission_per_lot * lots, "USD", currency, at))
 
+    def spread_cost(self, name: str, lots: Decimal, currency: str, at: datetime) -> Decimal:
+        """What the spread cost the client on a trade of `lots`: spread × contract size × lots, positive."""
+        symbol = self.symbols[name]
+        spread = Decimal(symbol.spread_points).scaleb(-symbol.digits)
+        return money(self.convert(spread * symbol.contract_size * lots, symbol.profit_currency, currency, at))
+
     def swap(self, name: str, side: str, lots: Decimal, opened: datetime, at: datetime, currency: str) -> Decimal:
         symbol = self.symbols[name]
         rate = symbol.swap_long if side == Side.BUY else symbol.swap_short

@@ -189,6 +189,8 @@ class SimDeal(SimTrade):
     profit = models.DecimalField(_("profit"), **MONEY)
     commission = models.DecimalField(_("commission"), **MONEY)
     swap = models.DecimalField(_("swap"), **MONEY)
+    # What the spread cost the client, in the account's currency: already in the prices, not in the balance.
+    spread_cost = models.DecimalField(_("spread cost"), **MONEY, default=0)
     comment = models.CharField(_("comment"), max_length=100, blank=True)
 
     class Meta:

@@ -282,6 +282,7 @@ class _AccountSimulation:
             profit=profit,
             commission=commission,
             swap=swap,
+            spread_cost=market.spread_cost(position.symbol, lots, currency, at),
         )
         position.delete()
         del self.positions[position.position_id]
