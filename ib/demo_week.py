@@ -27,9 +27,9 @@ from crm.users.models import User
 from ib.commissions.engine import commissions_compute, commissions_reverse_changed
 from ib.dashboard.services import daily_figures_refresh
 from ib.demo import ADMIN_EMAIL, CLIENTS_OF, MASTER, TREE, demo_plan
-from ib.models import ClientAttribution, IbProfile, RebateAccount, RebatePayout
+from ib.models import ClientAttribution, IbApplication, IbProfile, RebateAccount, RebatePayout
 from ib.payouts.services import payout_approve, payouts_aggregate
-from ib.services import attribution_from_invite_code, ib_promote, rebate_account_add
+from ib.services import attribution_from_invite_code, ib_application_submit, ib_promote, rebate_account_add
 
 REBATE_ACCOUNT_TYPE = ("Sim MT5 Live", "real\\standard")
 ATTRIBUTED_DAYS_AGO = 8  # before the demo week's first trade
@@ -109,6 +109,13 @@ def _pay_the_masters_payout(ibs: dict[str, IbProfile], admin: User) -> None:
         demo_outbox_run()
 
 
+def _ib_application() -> None:
+    """The demo client asks to become an IB, so staff find one application waiting."""
+    applicant = User.objects.get(email="client@broker.example")
+    if not IbApplication.objects.filter(user=applicant).exists():
+        ib_application_submit(user=applicant, message="I run a trading community of 300 members.")
+
+
 def load_demo_week(*, password: str) -> None:
     admin = User.objects.get(email=ADMIN_EMAIL)
     ibs = _network(admin)
@@ -122,3 +129,4 @@ def load_demo_week(*, password: str) -> None:
     payouts_aggregate()
     _pay_the_masters_payout(ibs, admin)
     daily_figures_refresh()
+    _ib_application()

@@ -14,11 +14,9 @@ from rest_framework.response import Response
 from crm.api.schema import X_LANGUAGE
 from crm.api.views import OperationView
 from crm.content.models import Audience
-from crm.errors import NotFound
 from crm.permissions.selectors import portal_audience_for
 from ib.dashboard import selectors
 from ib.dashboard.selectors import DateType
-from ib.models import IbProfile
 from ib.selectors import ib_profile_of
 
 AMOUNT_HELP = "A decimal string with 2 places, in `currency`, e.g. `1250.50`."
@@ -37,15 +35,6 @@ class IbPortalView(OperationView):
     def initial(self, request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         portal_audience_for(user=request.user, requested=Audience.IB)
-
-
-def dashboard_ib(user) -> IbProfile | None:
-    """The IB whose dashboard `user` sees. A user with the IB role but no IB profile yet (staff changed
-    the role by hand) has brought nothing: an empty dashboard, not an error."""
-    try:
-        return ib_profile_of(user)
-    except NotFound:
-        return None
 
 
 class PeriodSerializer(serializers.Serializer):
@@ -103,7 +92,7 @@ class GetPanelDataApi(IbPortalView):
     )
     def get(self, request):
         query = self.query(self.QuerySerializer, request)
-        ib = dashboard_ib(request.user)
+        ib = ib_profile_of(request.user)
         cards = selectors.dashboard_cards(
             ib=ib, date_type=query.get("date_type"), start=query.get("start_date"), end=query.get("end_date")
         )
@@ -124,5 +113,5 @@ class GetLastUpdateTimeApi(IbPortalView):
         summary="Get the last update time of the IB dashboard panel data.",
     )
     def get(self, request):
-        ib = dashboard_ib(request.user)
+        ib = ib_profile_of(request.user)
         return Response(self.OutputSerializer({"last_update_time": selectors.last_update_time(ib=ib)}).data)

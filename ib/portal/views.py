@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 from clients.portal.views import inbox_row
 from clients.trading import selectors as trading_selectors
 from clients.trading.models import TradingAccount
-from crm.errors import ApplicationError, NotFound
+from crm.errors import ApplicationError, Forbidden, NotFound
 from crm.inbox import selectors as inbox_selectors
 from crm.inbox import services as inbox_services
 from ib.dashboard import selectors as dashboard_selectors
@@ -62,7 +62,7 @@ class IbRequiredMixin(LoginRequiredMixin):
             raise PermissionDenied
         try:
             self.ib = ib_profile_of(request.user)
-        except NotFound:
+        except Forbidden:
             return render(request, "ib/not_an_ib.html", status=403)
         return super().dispatch(request, *args, **kwargs)
 

@@ -231,7 +231,7 @@ def test_an_ib_enables_one_rebate_account_and_disables_it(scenario):
     first.refresh_from_db()
     second.refresh_from_db()
     assert (first.is_enabled, second.is_enabled) == (False, True)
-    assert AuditEntry.objects.filter(action="ib.rebate_account.enabled").count() == 1
+    assert AuditEntry.objects.filter(action="ib.rebate_account_enabled").count() == 1
 
     browser.post(f"/ib/rebate-accounts/{second.trading_account_id}/enabled/", {"enabled": "0"})
     second.refresh_from_db()

@@ -22,7 +22,7 @@ from crm.users.tests.factories import UserFactory
 from funds.deposits.models import Deposit
 from funds.transfers.models import Transfer
 from funds.withdrawals.models import Withdrawal
-from ib.models import RebatePayout
+from ib.models import IbApplication, RebatePayout
 
 # The demo week's queues (funds/demo_week.py, clients/demo_week.py, clients/trading/demo_week.py).
 EXPECTED_CARDS = {
@@ -35,7 +35,8 @@ EXPECTED_CARDS = {
     "account_applications_to_approve": 3,
     "leverage_changes_to_approve": 1,
     "platform_operations_failed": 1,
-    "rebate_payouts_waiting": 0,
+    "ib_applications_waiting": 1,
+    "rebate_payouts_waiting": 2,
 }
 # Approved today: deposits 1,500 + 2,500 + 800 + 2,000 (the one whose credit failed); withdrawals
 # 15,000 by wire (fee 30 + 0.1%: 14,955.00 paid out) and 3,000 by bank (fee 5: 2,995.00).
@@ -59,6 +60,7 @@ WAITING_ROWS = {
     "leverage_changes_to_approve": lambda: LeverageChange.objects.filter(status="pending"),
     "platform_operations_failed": lambda: PlatformOperation.objects.filter(status="failed"),
     "rebate_payouts_waiting": lambda: RebatePayout.objects.filter(status="pending"),
+    "ib_applications_waiting": lambda: IbApplication.objects.filter(status="pending"),
 }
 
 
@@ -117,7 +119,7 @@ def test_the_demo_week_fills_every_queue_and_each_card_links_to_exactly_its_rows
 
     # One query per model for the counts and one per total, whatever the number of rows.
     company_time_zone()  # cached, as on every request after the first
-    models = {"deposits", "withdrawals", "transfers", "profiles", "applications", "leverage", "operations", "payouts"}
+    models = {"deposits", "withdrawals", "transfers", "profiles", "applications", "leverage", "operations", "payouts", "ib_applications"}
     with django_assert_num_queries(len(models)):
         work_waiting_for(user=admin)
     with django_assert_num_queries(2):
