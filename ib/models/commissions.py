@@ -18,6 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from funds.models import amount_field
 from funds.movements.models import Movement, MovementEvent, event_actor_field, event_status_field
 
+# WRITTEN_BY_THE_ENGINE: lines are written only by the engine's INSERT … SELECT, which takes the
+# deal, client, plan version and rate from the joined rows themselves, and none of those rows is
+# ever deleted (the mirror and published versions are append-only; users and rates are PROTECTed).
+# A database foreign key on them would re-check each of millions of rows at commit (PostgreSQL's
+# deferred FOR KEY SHARE lookups), which was half of the commission run's time; the IB and payout
+# keys, which other writers set, keep theirs.
+
 
 class CommissionLine(models.Model):
     class Kind(models.TextChoices):
@@ -32,21 +39,36 @@ class CommissionLine(models.Model):
         on_delete=models.PROTECT,
         related_name="commission_lines",
         db_index=False,
+        db_constraint=False,  # see WRITTEN_BY_THE_ENGINE
     )
     deal_revision = models.PositiveIntegerField(_("deal revision"))
     ib = models.ForeignKey(
         "ib.IbProfile", verbose_name=_("IB"), on_delete=models.PROTECT, related_name="commission_lines", db_index=False
     )
     client = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("client"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # see WRITTEN_BY_THE_ENGINE
     )
     level = models.PositiveSmallIntegerField(_("level"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.COMMISSION)
     plan_version = models.ForeignKey(
-        "ib.RebatePlanVersion", verbose_name=_("plan version"), on_delete=models.PROTECT, related_name="+"
+        "ib.RebatePlanVersion",
+        verbose_name=_("plan version"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,  # see WRITTEN_BY_THE_ENGINE
     )
     rate = models.ForeignKey(
-        "ib.RebateRate", verbose_name=_("rate"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "ib.RebateRate",
+        verbose_name=_("rate"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,  # see WRITTEN_BY_THE_ENGINE
     )
     lots = models.DecimalField(_("lots"), max_digits=12, decimal_places=2)
     amount = amount_field(verbose_name=_("amount"))

@@ -119,7 +119,17 @@ def test_the_demo_week_fills_every_queue_and_each_card_links_to_exactly_its_rows
 
     # One query per model for the counts and one per total, whatever the number of rows.
     company_time_zone()  # cached, as on every request after the first
-    models = {"deposits", "withdrawals", "transfers", "profiles", "applications", "leverage", "operations", "payouts", "ib_applications"}
+    models = {
+        "deposits",
+        "withdrawals",
+        "transfers",
+        "profiles",
+        "applications",
+        "leverage",
+        "operations",
+        "payouts",
+        "ib_applications",
+    }
     with django_assert_num_queries(len(models)):
         work_waiting_for(user=admin)
     with django_assert_num_queries(2):
