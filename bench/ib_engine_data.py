@@ -1,8 +1,7 @@
 """The IB benchmark's data: a three-level IB tree over 10,000 clients with one live account each,
 a published three-level plan, and a deterministic stream of closed deals over the past year.
 
-Used by `bench/ib_engine.py` (and its tests, on small numbers). Helper `engine` keeps a generator
-of its own in `bench/ib_data.py` (`generate_ib_deals`); the integrator keeps one of the two.
+Used by `bench/ib_engine.py` (and its tests, on small numbers).
 
 The tree: a master IB with 10 sub-IBs, each with 10 sub-sub-IBs (111 IBs, all on the plan). Of the
 clients, 40 % are the master's own, 20 % spread over the sub-IBs and 40 % over the sub-sub-IBs, so
