@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from clients.models import ClientProfile, KycStatus, KycWay
 from clients.trading.models import TradingAccount, TradingAccountType
+from crm.configuration.models import Currency
 from crm.platforms.models import TradingServer
 from crm.users.models import User
 from ib.models import (
@@ -194,6 +195,8 @@ def build_network(*, clients: int = 10_000, days: int = 365) -> BenchNetwork:
     since before the first deal) and a live rebate account per IB."""
     until = timezone.now().replace(microsecond=0)
     since = until - timedelta(days=days)
+    # Payouts are made in currencies the company has set up (their precision).
+    Currency.objects.get_or_create(code="USD", defaults={"name": "US Dollar", "symbol": "$", "precision": 2})
     server = TradingServer.objects.create(
         name=SERVER_NAME,
         platform=TradingServer.Platform.MT5,
