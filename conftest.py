@@ -9,9 +9,6 @@ from crm.celery import app as celery_app
 from crm.users.tests.factories import UserFactory
 from crm.users.tokens import token_issue
 
-# Until the IB branches merge: stand-ins for the IB services the demo calls (see the module).
-pytest_plugins = ["ib.tests.stand_ins"]
-
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):

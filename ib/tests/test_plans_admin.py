@@ -1,13 +1,9 @@
 """The plans back office: pages render, drafts save with their rates, published versions are
 read-only, publish and copy buttons, and the "what would it pay" page over `plan_preview`."""
 
-import sys
-import types
 import zoneinfo
 from datetime import datetime
 from decimal import Decimal
-from importlib import import_module
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -16,7 +12,8 @@ from django.urls import reverse
 from crm.audit.models import AuditEntry
 from crm.users.models import User
 from crm.users.tests.factories import UserFactory
-from ib.models import RebatePlanVersion, RebateRate
+from ib.models import CommissionLine, RebatePlanVersion, RebateRate
+from ib.tests.commission_scenarios import client_account, deal
 from ib.tests.factories import IbProfileFactory, RebatePlanFactory, RebatePlanVersionFactory, RebateRateFactory
 
 pytestmark = pytest.mark.django_db
@@ -222,72 +219,50 @@ def test_publish_and_copy_actions_report_refusals(staff_client):
 
 
 @pytest.fixture
-def fake_preview(monkeypatch):
-    """`ib.commissions.preview.plan_preview` answering fixed rows (the engine's is tested on its side)."""
-    calls = []
-    master = IbProfileFactory(user=UserFactory(email="master@ib.example", role=User.Role.IB))
-    sub = IbProfileFactory(parent=master, user=UserFactory(email="sub@ib.example", role=User.Role.IB))
-
-    def plan_preview(*, version_id, start, end):
-        calls.append((version_id, start, end))
-        row = SimpleNamespace
-        return SimpleNamespace(
-            version_id=version_id,
-            start=start,
-            end=end,
-            rows=[
-                row(ib_id=sub.pk, level=0, deals=3, lots=Decimal("4.50"), amount=Decimal("27.00")),
-                row(ib_id=master.pk, level=1, deals=3, lots=Decimal("4.50"), amount=Decimal("9.00")),
-                row(ib_id=master.pk, level=0, deals=1, lots=Decimal("1.00"), amount=Decimal("6.00")),
-            ],
-            total_deals=4,
-            total_lots=Decimal("5.50"),
-            total_amount=Decimal("42.00"),
-        )
-
-    try:
-        module = import_module("ib.commissions.preview")
-    except ModuleNotFoundError:  # the engine's branch is not merged here yet
-        module = types.ModuleType("ib.commissions.preview")
-        monkeypatch.setitem(sys.modules, "ib.commissions", types.ModuleType("ib.commissions"))
-        monkeypatch.setitem(sys.modules, "ib.commissions.preview", module)
-    monkeypatch.setattr(module, "plan_preview", plan_preview, raising=False)
-    return calls
-
-
-def test_the_preview_page_shows_each_ib_and_level_and_the_totals(staff_client, fake_preview):
+def february():
+    """A draft version (5 per lot at level 0, 1 at level 1) of a sub-IB's plan, and its client's deals:
+    two in February 2026 (1.50 and 3.00 lots) and one in March, outside the period."""
     version = RebatePlanVersionFactory(status=Status.DRAFT, published_at=None, plan=RebatePlanFactory(currency="USD"))
+    RebateRateFactory(version=version, level=0, per_lot=Decimal("5"))
+    RebateRateFactory(version=version, level=1, per_lot=Decimal("1"))
+    master = IbProfileFactory(user=UserFactory(email="master@ib.example", role=User.Role.IB))
+    sub = IbProfileFactory(
+        parent=master, plan=version.plan, user=UserFactory(email="sub@ib.example", role=User.Role.IB)
+    )
+    account = client_account(sub)
+    deal(account, close_time=datetime(2026, 2, 3, 10, tzinfo=SHANGHAI), volume_lots=Decimal("1.50"))
+    deal(account, close_time=datetime(2026, 2, 28, 23, tzinfo=SHANGHAI), volume_lots=Decimal("3.00"))
+    deal(account, close_time=datetime(2026, 3, 1, 0, tzinfo=SHANGHAI), volume_lots=Decimal("9.00"))
+    return version
 
-    form_page = staff_client.get(url("rebateplanversion_preview", version.pk))
+
+def test_the_preview_page_shows_each_ib_and_level_and_the_totals(staff_client, february):
+    form_page = staff_client.get(url("rebateplanversion_preview", february.pk))
     response = staff_client.get(
-        url("rebateplanversion_preview", version.pk), {"start": "2026-02-01", "end": "2026-02-28"}
+        url("rebateplanversion_preview", february.pk), {"start": "2026-02-01", "end": "2026-02-28"}
     )
 
     assert form_page.status_code == 200 and form_page.context["preview"] is None
     assert response.status_code == 200
-    assert fake_preview == [(version.pk, datetime(2026, 2, 1, tzinfo=SHANGHAI), datetime(2026, 3, 1, tzinfo=SHANGHAI))]
     rows = [(row.ib.user.email, row.level, row.deals, row.lots, row.amount) for row in response.context["rows"]]
     assert sorted(rows) == [
-        ("master@ib.example", 0, 1, Decimal("1.00"), Decimal("6.00")),
-        ("master@ib.example", 1, 3, Decimal("4.50"), Decimal("9.00")),
-        ("sub@ib.example", 0, 3, Decimal("4.50"), Decimal("27.00")),
+        ("master@ib.example", 1, 2, Decimal("4.50"), Decimal("4.50")),
+        ("sub@ib.example", 0, 2, Decimal("4.50"), Decimal("22.50")),
     ]
     html = response.content.decode()
     total = html[html.index('id="plan-preview-total"') :]
-    assert "<th>4</th>" in total and "<th>5.50</th>" in total and "42.00 USD" in total
+    assert "<th>2</th>" in total and "<th>4.50</th>" in total and "27.00 USD" in total
     assert "Publish this version" in html
+    assert not CommissionLine.objects.exists()  # a preview writes nothing
 
 
-def test_the_preview_refuses_a_period_that_ends_before_it_starts(staff_client, fake_preview):
-    version = RebatePlanVersionFactory()
-
+def test_the_preview_refuses_a_period_that_ends_before_it_starts(staff_client, february):
     response = staff_client.get(
-        url("rebateplanversion_preview", version.pk), {"start": "2026-02-10", "end": "2026-02-01"}
+        url("rebateplanversion_preview", february.pk), {"start": "2026-02-10", "end": "2026-02-01"}
     )
 
     assert response.status_code == 200
-    assert response.context["form"].errors and fake_preview == []
-    assert "Publish this version" not in response.content.decode()
+    assert response.context["form"].errors and response.context["preview"] is None
 
 
 def test_rates_of_a_published_version_cannot_be_added_through_the_inline(staff_client):
