@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -116,3 +117,24 @@ def user(db):
 @pytest.fixture
 def user_api(api, user):
     return api.login_as(user)
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Chromium under Playwright, for the browser tests (`crm/tests/browser.py`)."""
+    from playwright.sync_api import sync_playwright
+
+    from crm.tests.browser import CHROMIUM, CHROMIUM_ARGS
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes here are
+    # plain synchronous ones, between browser steps.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # The ORM calls made while Playwright runs get their own connections; close them, or the
+            # test database cannot be dropped at the end of the run (PostgreSQL).
+            connections.close_all()

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.db import connections
 
 from clients.portal.tests.data import registration_template
+from crm.tests.browser import BROWSER_TEST, TIMEOUT_MS
 from crm.users.tests.factories import DEFAULT_PASSWORD
 from ib.dashboard.selectors import chart_series, dashboard_figures, dashboard_period
 from ib.dashboard.services import daily_figures_refresh
@@ -25,38 +24,9 @@ from ib.models import ClientAttribution
 
 from .dashboard_data import business, shanghai
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT_MS = 20_000
 START, END = dt.date(2026, 3, 2), dt.date(2026, 3, 6)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium is not installed (apt-get install chromium)"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            connections.close_all()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

@@ -8,55 +8,21 @@ Platform operations run in process (Celery eager), so the account opens while th
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from django.core import mail
-from django.db import connections
 
 from clients.models import ClientProfile, KycStatus
 from clients.trading.models import TradingAccount
+from crm.tests.browser import BROWSER_TEST, TIMEOUT_MS
 from crm.users.tests.factories import DEFAULT_PASSWORD, StaffFactory
 
 from .data import account_type, png_bytes, registration_template
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 EMAIL = "ada@example.com"
 PASSWORD = "Sunny-Harbour-2024"
-TIMEOUT_MS = 20_000
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium is not installed (apt-get install chromium)"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes here are
-    # plain synchronous ones, between browser steps.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # The ORM calls made while Playwright runs get their own connections; close them, or the
-            # test database cannot be dropped at the end of the run (PostgreSQL).
-            connections.close_all()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
