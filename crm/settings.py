@@ -349,6 +349,8 @@ SPECTACULAR_SETTINGS = {
         "DepositStatusEnum": "funds.deposits.models.Deposit.Status",
         "WithdrawalStatusEnum": "funds.withdrawals.models.Withdrawal.Status",
         "TransferStatusEnum": "funds.transfers.models.Transfer.Status",
+        "UserStatusEnum": "crm.users.models.User.Status",
+        "RebatePayoutStatusEnum": "ib.models.RebatePayout.Status",
     },
     "DISABLE_ERRORS_AND_WARNINGS": True,
 }
