@@ -87,9 +87,8 @@ def _money(value: Decimal | None) -> Decimal:
     return (value or Decimal(0)).quantize(CENT)
 
 
-def dashboard_figures(*, ib: IbProfile | None, period: Period) -> dict:
-    """The cards' values as numbers: counts as `int`, amounts and lots as `Decimal`s (2 places).
-    `ib` None (a user with the IB role but no profile yet): all zero."""
+def dashboard_figures(*, ib: IbProfile, period: Period) -> dict:
+    """The cards' values as numbers: counts as `int`, amounts and lots as `Decimal`s (2 places)."""
     totals = IbDailyFigure.objects.filter(ib=ib, day__range=(period.start, period.end)).aggregate(
         new_clients=Sum("new_clients"),
         deposits=Sum("deposits"),
@@ -115,18 +114,18 @@ def dashboard_figures(*, ib: IbProfile | None, period: Period) -> dict:
     }
 
 
-def dashboard_cards(*, ib: IbProfile | None, date_type: str | None, start: dt.date | None, end: dt.date | None) -> dict:
+def dashboard_cards(*, ib: IbProfile, date_type: str | None, start: dt.date | None, end: dt.date | None) -> dict:
     """`{"period": {...}, "currency", <card>: value, ...}`: amounts and lots as strings."""
     period = dashboard_period(date_type=date_type, start=start, end=end)
     figures = dashboard_figures(ib=ib, period=period)
     return {
         "period": {"date_type": period.date_type, "start_date": period.start, "end_date": period.end},
-        "currency": ib.plan.currency if ib is not None and ib.plan is not None else "USD",
+        "currency": ib.plan.currency if ib.plan is not None else "USD",
         **{key: value if isinstance(value, int) else str(value) for key, value in figures.items()},
     }
 
 
-def last_update_time(*, ib: IbProfile | None) -> dt.datetime | None:
+def last_update_time(*, ib: IbProfile) -> dt.datetime | None:
     """When the figures were last refreshed: the IB's latest figure row, or the last refresh run (an
     IB with nothing new in the days recomputed still has figures as of then)."""
     state = DailyFigureRefreshState.objects.filter(pk=1).values_list("last_run_at", flat=True).first()
